@@ -263,6 +263,15 @@ def _matrix(value, name: str) -> np.ndarray:
     return arr
 
 
+def validate_inputs(X, n_inputs: int, field: str = "X") -> np.ndarray:
+    """Return inputs X as float64 (m, n_inputs) after the same checks as ``validate_user_data``."""
+    x = _matrix(X, field)
+    if x.shape[1] != n_inputs:
+        raise SpecError(field, f"{field} has {x.shape[1]} columns but the network has "
+                        f"{n_inputs} inputs.", "shape")
+    return x
+
+
 def validate_user_data(X, Y, n_inputs: int, n_outputs: int, loss: str,
                        field: str = "data") -> tuple[np.ndarray, np.ndarray]:
     """Return user data as float64 arrays after checking it fits the network and the loss.

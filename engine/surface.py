@@ -193,6 +193,16 @@ def loss_surface(trainer: Trainer, plane: Any, span: float, resolution: int) -> 
         d1, d2 (P,); and for PCA planes the explained-variance ratios.
     """
     info = plane_directions(trainer, plane)
+    grid, loss = surface_grid(trainer, info, span, resolution)
+    thetas, points = trajectory(trainer)
+    path = project_path(thetas, points, trainer.theta, info["d1"], info["d2"])
+    return {"alpha": grid, "beta": grid, "loss": loss, "path": path, **info}
+
+
+def surface_grid(trainer: Trainer, info: dict[str, Any], span: float, resolution: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Return (grid (res,), loss (res, res)) with loss[i, j] the cost at
+    θ + grid[j] d1 + grid[i] d2 for the plane ``info`` ({"d1", "d2", "first_layer"})."""
     d1, d2 = info["d1"], info["d2"]
     grid = np.linspace(-span, span, resolution)
     coef = np.stack(np.meshgrid(grid, grid), axis=-1).reshape(-1, 2)  # row i*res + j: (α_j, β_i)
@@ -201,13 +211,17 @@ def loss_surface(trainer: Trainer, plane: Any, span: float, resolution: int) -> 
     def make(s: int, e: int) -> np.ndarray:
         return base + coef[s:e, 0:1] * d1 + coef[s:e, 1:2] * d2
 
-    loss = batched_costs(trainer, make, len(coef), info["first_layer"]).reshape(resolution,
-                                                                                resolution)
-    thetas, points = trajectory(trainer)
-    alpha, beta, off = project(thetas, base, d1, d2)
-    path = [{"step": p["step"], "alpha": float(a), "beta": float(b), "loss": p["loss"],
+    loss = batched_costs(trainer, make, len(coef), info["first_layer"])
+    return grid, loss.reshape(resolution, resolution)
+
+
+def project_path(thetas: np.ndarray, points: list[dict[str, Any]], centre: np.ndarray,
+                 d1: np.ndarray, d2: np.ndarray) -> list[dict[str, Any]]:
+    """Return the path points {"step", "alpha", "beta", "loss", "off_plane"} of θ rows
+    (T, P) with their recorded metrics ``points``, projected on the plane through centre."""
+    alpha, beta, off = project(thetas, centre, d1, d2)
+    return [{"step": p["step"], "alpha": float(a), "beta": float(b), "loss": p["loss"],
              "off_plane": float(o)} for p, a, b, o in zip(points, alpha, beta, off, strict=True)]
-    return {"alpha": grid, "beta": grid, "loss": loss, "path": path, **info}
 
 
 def loss_slice(trainer: Trainer, param: Any, span: float, resolution: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ so a run is reproducible from the spec alone and needs no random-generator state
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -86,6 +87,8 @@ class Trainer:
                       "best_theta": None}
         self._prev: tuple[np.ndarray, dict[str, Any], int] | None = None
         self.last_masks: list[np.ndarray | None] | None = None
+        #: after step(1): {"step", "theta_before", "eta", "grad", "masks"} of that update
+        self.last_update: dict[str, Any] | None = None
         self.history = History(self.layout.n_params)
         self._metrics: dict[str, Any] | None = None
         self.history.record(0, self.theta, **self.metrics())
@@ -198,14 +201,19 @@ class Trainer:
         for full-batch training without dropout).
         """
         losses: list[float] = []
+        self.last_update = None
         if self.status == "ok" and not self.early["stopped"]:
             start = self.t
+            before = (self.theta.copy(), self.eta()) if k == 1 else None
             for _ in range(k):
                 if not self._update(losses) or self.early["stopped"]:
                     break
             self._metrics = None
             self._check_final()
             losses = losses[: self.t - start]
+            if before is not None and self.t == start + 1:
+                self.last_update = {"step": start, "theta_before": before[0], "eta": before[1],
+                                    "grad": self.net.grad.copy(), "masks": self.last_masks}
         return {**self.summary(), "step_losses": losses}
 
     def _update(self, losses: list[float]) -> bool:
@@ -334,6 +342,26 @@ class Trainer:
             self.initial_theta = self._initial_theta()
             self.reset()
 
+    def set_data(self, data: dict[str, Any]) -> None:
+        """Replace the training data (``{"X", "Y", "X_val"?, "Y_val"?}``), keeping θ and the
+        step count; the history starts again from the current point (old losses were on
+        other data)."""
+        spec = {k: v for k, v in self.spec.items() if k != "dataset"}
+        spec["data"] = data
+        new_data = build_data(normalize_spec(spec))
+        old = self.spec, self.data
+        self.spec, self.data = spec, new_data
+        try:
+            self._configure(new_optimizer=False)
+        except SpecError:
+            self.spec, self.data = old
+            self._configure(new_optimizer=False)
+            raise
+        self._metrics = None
+        self._prev = None
+        self.history = History(self.layout.n_params)
+        self.history.record(self.t, self.theta, **self.metrics())
+
     def reset(self) -> None:
         """Return to the initial parameters at step 0 (replays the same run)."""
         self.theta[...] = self.initial_theta
@@ -345,11 +373,27 @@ class Trainer:
         """Return the current parameters as ``[{"W", "b"}, …]`` lists."""
         return theta_to_parameters(self.layout, self.theta)
 
+    def snapshot(self) -> Trainer:
+        """Return a copy that shares the (read-only) data but owns θ and the history list,
+        so a long computation (loss surface) can run on it while this one keeps training."""
+        clone = copy.copy(self)
+        clone.theta = self.theta.copy()
+        clone.net = Network(self.spec["layers"], self.spec["activations"], clone.theta)
+        clone.history = copy.copy(self.history)
+        clone.history.points = list(self.history.points)
+        clone._metrics = self.metrics()
+        return clone
+
     def to_dict(self) -> dict[str, Any]:
         """Return the whole session as a JSON-safe dict (exact float round trip)."""
+        return {"format": FORMAT, "spec": self.spec, **self.state_dict(),
+                "history": self.history.to_dict()}
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return everything but the spec and the history points, JSON-safe."""
         e = self.early
         return {
-            "format": FORMAT, "spec": self.spec, "parameters": self.parameters(),
+            "parameters": self.parameters(),
             "initial_parameters": theta_to_parameters(self.layout, self.initial_theta),
             "optimizer_state": self.optimizer.state_dict(), "step": self.t,
             "epoch_base": self.epoch_base, "epoch_base_step": self.epoch_base_step,
@@ -357,7 +401,6 @@ class Trainer:
             "early_stopping_state": {**{k: v for k, v in e.items() if k != "best_theta"},
                                      "best_theta": None if e["best_theta"] is None
                                      else e["best_theta"].tolist()},
-            "history": self.history.to_dict(),
         }
 
     @classmethod
