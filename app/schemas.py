@@ -156,7 +156,7 @@ class ComputeRequest(NetworkCreate):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {**TINY_EXAMPLE, "update": True}]})
 
-    update: bool = False
+    update: Annotated[bool, Field(strict=True)] = False
 
 
 # --------------------------------------------------------------- other bodies
@@ -316,6 +316,7 @@ class Open(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body could not be read as JSON"},
     404: {"model": ErrorResponse, "description": "Unknown or malformed network id"},
     413: {"model": ErrorResponse, "description": "Request body too large"},
     422: {"model": ErrorResponse, "description": "Invalid input (names the field and limit)"},

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from engine.activations import ACTIVATIONS
+from engine.datasets import DATASETS
 from engine.errors import SpecError
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
@@ -224,10 +225,12 @@ def normalize_spec(spec: Any) -> dict[str, Any]:
         if "name" not in dataset and layers[0] != 2:
             raise SpecError("dataset", "give data (X, Y) or a dataset matching "
                             f"{layers[0]} inputs", "missing")
+        name = dataset.get("name", "xor")
+        defaults = DATASETS[name]["defaults"] if name in DATASETS else {}
         out["dataset"] = {
-            "name": dataset.get("name", "xor"),
-            "samples": dataset.get("samples", 200),
-            "noise": dataset.get("noise", 0.1),
+            "name": name,
+            "samples": dataset.get("samples", defaults.get("samples", 200)),
+            "noise": dataset.get("noise", defaults.get("noise", 0.1)),
             "seed": dataset.get("seed", 0),
             "validation_fraction": dataset.get("validation_fraction", 0.2),
         }

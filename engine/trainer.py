@@ -114,17 +114,21 @@ class Trainer:
     def metrics(self) -> dict[str, Any]:
         """Return loss, accuracy, validation_loss, validation_accuracy at the current θ."""
         if self._metrics is None:
-            d = self.data
-            zs, acts = self.net.forward(d.X)
-            out: dict[str, Any] = {"loss": self._cost_from(zs[-1], acts[-1], d.Y),
-                                   "accuracy": self.accuracy(acts[-1], d.Y),
-                                   "validation_loss": None, "validation_accuracy": None}
-            if d.X_val.shape[0]:
-                zv, av = self.net.forward(d.X_val)
-                out["validation_loss"] = self._cost_from(zv[-1], av[-1], d.Y_val)
-                out["validation_accuracy"] = self.accuracy(av[-1], d.Y_val)
-            self._metrics = out
+            with np.errstate(over="ignore", invalid="ignore"):
+                self._metrics = self._evaluate()
         return dict(self._metrics)
+
+    def _evaluate(self) -> dict[str, Any]:
+        d = self.data
+        zs, acts = self.net.forward(d.X)
+        out: dict[str, Any] = {"loss": self._cost_from(zs[-1], acts[-1], d.Y),
+                               "accuracy": self.accuracy(acts[-1], d.Y),
+                               "validation_loss": None, "validation_accuracy": None}
+        if d.X_val.shape[0]:
+            zv, av = self.net.forward(d.X_val)
+            out["validation_loss"] = self._cost_from(zv[-1], av[-1], d.Y_val)
+            out["validation_accuracy"] = self.accuracy(av[-1], d.Y_val)
+        return out
 
     def forward(self, X: np.ndarray | None = None) -> dict[str, Any]:
         """Return {"zs", "activations", "loss"} for X (m, n0) (default: the training set).
@@ -202,6 +206,13 @@ class Trainer:
         """
         losses: list[float] = []
         self.last_update = None
+        # Overflow on the way to divergence is detected and reported, not warned about.
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._train(k, losses)
+        return {**self.summary(), "step_losses": losses}
+
+    def _train(self, k: int, losses: list[float]) -> None:
+        """Run up to k updates, appending each update's starting cost to ``losses``."""
         if self.status == "ok" and not self.early["stopped"]:
             start = self.t
             before = (self.theta.copy(), self.eta()) if k == 1 else None
@@ -210,11 +221,10 @@ class Trainer:
                     break
             self._metrics = None
             self._check_final()
-            losses = losses[: self.t - start]
+            del losses[self.t - start:]
             if before is not None and self.t == start + 1:
                 self.last_update = {"step": start, "theta_before": before[0], "eta": before[1],
                                     "grad": self.net.grad.copy(), "masks": self.last_masks}
-        return {**self.summary(), "step_losses": losses}
 
     def _update(self, losses: list[float]) -> bool:
         """Do one update; return False if training must stop (divergence)."""

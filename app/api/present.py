@@ -12,16 +12,14 @@ from typing import Any
 
 import numpy as np
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 from engine import Trainer
 from engine.activations import ACTIVATIONS
 
 
-class FastJSON(Response):
+class FastJSON(JSONResponse):
     """JSON via orjson: NumPy arrays serialised natively, NaN/±Infinity written as null."""
-
-    media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY

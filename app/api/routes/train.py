@@ -11,6 +11,7 @@ from app.api.deps import Locked, NetId, Store
 from app.api.present import FastJSON, arr, history_public, parameter_layers, shape_label
 from app.schemas import ERRORS, ComputeRequest, InputsBody, Open, StepBody, TargetsBody
 from engine import Trainer
+from engine.activations import ACTIVATIONS
 from engine.datasets import validate_inputs, validate_user_data
 from engine.gradcheck import gradient_check
 
@@ -104,6 +105,12 @@ def read_layer(net_id: NetId, entry: Locked,
         out[name] = arr(a)
     out["shapes"] = {name: list(a.shape) for name, a in arrays.items()}
     out["labels"] = {name: shape_label(name, index, a) for name, a in arrays.items()}
+    # For the equation panel (BP1/BP2 with numbers): σ'(zˡ) (m, nˡ), null for softmax (a
+    # Jacobian, not elementwise); the targets y (m, nᴸ) at the output layer, else null.
+    act = ACTIVATIONS[tr.spec["activations"][l]]
+    out["sigma_prime"] = arr(act.prime(res["zs"][l], res["activations"][index])) \
+        if act.elementwise else None
+    out["y"] = arr(tr.data.Y) if index == tr.layout.L else None
     masks = tr.last_masks
     out["dropout_mask"] = None if not masks or masks[l] is None else arr(masks[l])
     return FastJSON(out)
