@@ -23,6 +23,9 @@ FORMAT = "backprop-explorer/1"
 
 
 def _vector(value: Any, n: int, field: str) -> np.ndarray:
+    if isinstance(value, list | tuple) and any(isinstance(v, bool | str) for v in value):
+        # np.asarray would quietly turn "0.5" into 0.5 and True into 1.0
+        raise SpecError(field, f"must be a list of {n} numbers", "type")
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -51,6 +54,23 @@ def _check_history(data: Any, n_params: int) -> History:
             if p.get(key) is not None:
                 check_number(p[key], f"{field}.{key}")
     return History.from_dict(data, n_params)
+
+
+def _check_early(early: dict[str, Any], n_params: int) -> dict[str, Any]:
+    field = "early_stopping_state"
+    best, loss, step = early.get("best_theta"), early.get("best_loss"), early.get("best_step")
+    stopped = early.get("stopped", False)
+    if not isinstance(stopped, bool):
+        raise SpecError(f"{field}.stopped", "must be true or false", "type")
+    return {
+        "best_loss": None if loss is None else check_number(loss, f"{field}.best_loss"),
+        "best_step": None if step is None else check_number(step, f"{field}.best_step", 0,
+                                                            2**40, integer=True),
+        "since_best": check_number(early.get("since_best", 0), f"{field}.since_best", 0, 2**40,
+                                   integer=True),
+        "stopped": stopped,
+        "best_theta": None if best is None else _vector(best, n_params, f"{field}.best_theta"),
+    }
 
 
 def load_trainer(cls: type[Trainer], doc: Any) -> Trainer:
@@ -88,15 +108,10 @@ def load_trainer(cls: type[Trainer], doc: Any) -> Trainer:
     trainer.diverged_at_step = None if at is None else check_number(
         at, "diverged_at_step", 0, 2**40, integer=True)
     early = doc.get("early_stopping_state") or {}
+    if not isinstance(early, dict):
+        raise SpecError("early_stopping_state", "must be an object", "type")
     if early:
-        best = early.get("best_theta")
-        trainer.early = {
-            "best_loss": early.get("best_loss"), "best_step": early.get("best_step"),
-            "since_best": int(early.get("since_best", 0)),
-            "stopped": bool(early.get("stopped", False)),
-            "best_theta": None if best is None else _vector(best, layout.n_params,
-                                                            "early_stopping_state.best_theta"),
-        }
+        trainer.early = _check_early(early, layout.n_params)
     trainer.history = _check_history(doc.get("history"), layout.n_params)
     trainer._metrics = None
     return trainer

@@ -209,7 +209,7 @@ class Trainer:
         # Overflow on the way to divergence is detected and reported, not warned about.
         with np.errstate(over="ignore", invalid="ignore"):
             self._train(k, losses)
-        return {**self.summary(), "step_losses": losses}
+        return {**self.summary(), "steps_done": len(losses), "step_losses": losses}
 
     def _train(self, k: int, losses: list[float]) -> None:
         """Run up to k updates, appending each update's starting cost to ``losses``."""
@@ -333,6 +333,7 @@ class Trainer:
     def update_hyper(self, patch: dict[str, Any]) -> None:
         """Change hyper-parameters (optimizer, batch size, regularization, dropout, seed,
         early stopping) keeping the weights; a changed ``init`` re-initializes and resets."""
+        epoch = self.epoch  # completed epochs, counted with the old batch size
         new_spec = merge_hyper(self.spec, patch)
         old_spec, self.spec = self.spec, new_spec
         try:
@@ -343,7 +344,7 @@ class Trainer:
             self._configure(new_optimizer=False)
             raise
         if new_spec["batch_size"] != old_spec["batch_size"]:
-            self.epoch_base, self.epoch_base_step = self.epoch, self.t
+            self.epoch_base, self.epoch_base_step = epoch, self.t
         self.status, self.diverged_at_step = "ok", None
         self.early["stopped"] = False
         self._metrics = None
