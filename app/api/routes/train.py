@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 
 from app.api.deps import Locked, NetId, Store
 from app.api.present import FastJSON, arr, history_public, parameter_layers, shape_label
+from app.core.errors import ApiError
 from app.schemas import ERRORS, ComputeRequest, InputsBody, Open, StepBody, TargetsBody
 from engine import Trainer
 from engine.activations import ACTIVATIONS
@@ -89,8 +90,6 @@ def read_layer(net_id: NetId, entry: Locked,
     """Everything known for layer l (training set): W, b, z, a, delta, grad_W, grad_b."""
     tr = entry.trainer
     if index > tr.layout.L:
-        from app.core.errors import ApiError
-
         raise ApiError(404, "not_found", f"layer {index} does not exist; this network has "
                        f"layers 1 to {tr.layout.L}", "index")
     res = tr.backward()
