@@ -32,6 +32,10 @@ class Activation:
     def prime(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def fn_inplace(self, z: np.ndarray) -> np.ndarray:
+        """Return fn(z), overwriting z where that saves an allocation (loss surfaces)."""
+        return self.fn(z)
+
     def backprop(self, z: np.ndarray, a: np.ndarray, g: np.ndarray) -> np.ndarray:
         """Return ∂C/∂z (m, n) from g = ∂C/∂a (m, n): the elementwise chain rule g ⊙ σ'(z)."""
         return g * self.prime(z, a)
@@ -59,6 +63,9 @@ class Tanh(Activation):
     def fn(self, z: np.ndarray) -> np.ndarray:
         return np.tanh(z)
 
+    def fn_inplace(self, z: np.ndarray) -> np.ndarray:
+        return np.tanh(z, out=z)
+
     def prime(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return 1.0 - a * a
 
@@ -69,6 +76,9 @@ class ReLU(Activation):
 
     def fn(self, z: np.ndarray) -> np.ndarray:
         return np.maximum(z, 0.0)
+
+    def fn_inplace(self, z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0.0, out=z)
 
     def prime(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         # The derivative at exactly z = 0 is taken as 0 (a subgradient), as most libraries do.
@@ -90,6 +100,9 @@ class Linear(Activation):
 
     def fn(self, z: np.ndarray) -> np.ndarray:
         return z.copy()
+
+    def fn_inplace(self, z: np.ndarray) -> np.ndarray:
+        return z
 
     def prime(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return np.ones_like(z)

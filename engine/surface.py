@@ -23,8 +23,8 @@ from engine.losses import regularization_cost
 if TYPE_CHECKING:
     from engine.trainer import Trainer
 
-#: elements of the widest (g, m, n) activation block processed at once (~1 MB)
-CHUNK_ELEMENTS = 131_072
+#: elements of the widest (g, n, m) activation block processed at once (~0.5 MB)
+CHUNK_ELEMENTS = 65_536
 WORKERS = 2
 
 
@@ -52,17 +52,28 @@ def batched_costs(trainer: Trainer, make_thetas: Callable[[int, int], np.ndarray
     out = np.empty(count)
     layout, reg = trainer.layout, trainer.reg
 
+    layers = range(first_layer - 1, net.L)
+
     def run(start: int, stop: int) -> None:
+        # One buffer per layer and thread, reused by every chunk: ~1 MB arrays allocated
+        # afresh for each operation would cost page faults every time.
+        bufs = {l: np.empty((g, layout.w_shapes[l][0], X.shape[0])) for l in layers}
         for s in range(start, stop, g):
             e = min(s + g, stop)
             T = make_thetas(s, e)
             a = a0
-            for l in range(first_layer - 1, net.L):
+            for l in layers:
                 n_out, n_in = layout.w_shapes[l]
-                z = np.matmul(T[:, layout.w_slices[l]].reshape(e - s, n_out, n_in), a)
+                z = np.matmul(T[:, layout.w_slices[l]].reshape(e - s, n_out, n_in), a,
+                              out=bufs[l][: e - s])
                 z += T[:, layout.b_slices[l], None]
-                a = net.acts[l].fn(z.swapaxes(1, 2)).swapaxes(1, 2) if l == net.L - 1 \
-                    and not net.acts[l].elementwise else net.acts[l].fn(z)
+                act = net.acts[l]
+                if l < net.L - 1:
+                    a = act.fn_inplace(z)
+                elif act.elementwise:
+                    a = act.fn(z)
+                else:
+                    a = act.fn(z.swapaxes(1, 2)).swapaxes(1, 2)
             zt, at = z.swapaxes(1, 2), a.swapaxes(1, 2)
             with np.errstate(over="ignore", invalid="ignore"):
                 cost = trainer.loss.fn(zt, at, Y).mean(axis=1)
