@@ -1,0 +1,365 @@
+/**
+ * Loss-surface panel (#panel-surface): the real full-batch loss over a plane through the
+ * current weights (two picked parameters, two random filter-normalized directions with a
+ * shown seed, or the top two PCA directions of the trajectory), as a contour map and a 3-D
+ * surface, with the descent path growing live while training plays.
+ *
+ * Requests never block the stepper: each is async, carries a sequence number, and answers
+ * that arrive after a newer request was made are dropped. A surface is drawn coarse (31×31)
+ * first, then refined. While playing, the surface is recomputed coarse at most every
+ * PLAY_SURFACE_MS and the path (a 2×2 "surface" request, which is cheap) once per frame
+ * with at most one request in flight.
+ */
+import {
+  SurfaceView, paramLabel, selectionToParam, defaultParams, errorText, PATH_COLOURS,
+} from './surface-view.js';
+
+const COARSE = 31;
+const PATH_ONLY_RES = 2;
+const PLAY_SURFACE_MS = 1500;
+const PLAY_IDLE_MS = 700;
+/** While playing, the 3-D view follows the path at most this often (it is slow without a GPU). */
+const PLAY_3D_MS = 1000;
+const STEP_DEBOUNCE_MS = 120;
+const SPANS = ['auto', 0.25, 0.5, 1, 2, 5];
+const RESOLUTIONS = [31, 51, 101];
+const KINDS = ['parameters', 'random', 'pca'];
+
+function buildDom(root) {
+  root.classList.add('lv-panel', 'surface-panel');
+  root.innerHTML = `
+    <header class="lv-head">
+      <h3 data-i18n="surface.title"></h3>
+      <p class="lv-intro" data-i18n="surface.intro"></p>
+    </header>
+    <div class="lv-controls">
+      <div class="lv-seg" role="radiogroup" data-role="kinds">
+        ${KINDS.map((k) => `<button type="button" role="radio" data-kind="${k}"
+          data-i18n="surface.plane.${k}"></button>`).join('')}
+      </div>
+      <div class="lv-field" data-role="picks-field">
+        <span class="lv-label" data-i18n="surface.picks"></span>
+        <span class="lv-chips" data-role="chips"></span>
+        <span class="lv-muted" data-i18n="surface.picks.hint"></span>
+      </div>
+      <label class="lv-field" data-role="seed-field"><span class="lv-label" data-i18n="surface.seed"></span>
+        <input type="number" min="0" max="4294967295" step="1" value="0" data-role="seed">
+        <button type="button" class="lv-btn-small" data-role="new-seed" data-i18n="surface.seed.new"></button>
+      </label>
+      <label class="lv-field"><span class="lv-label" data-i18n="surface.span"></span>
+        <select data-role="span">${SPANS.map((s) => `<option value="${s}"
+          ${s === 'auto' ? 'data-i18n="surface.span.auto"' : ''}>${s}</option>`).join('')}</select>
+      </label>
+      <label class="lv-field"><span class="lv-label" data-i18n="surface.resolution"></span>
+        <select data-role="resolution">${RESOLUTIONS.map((r) => `<option value="${r}">${r}×${r}</option>`).join('')}</select>
+      </label>
+    </div>
+    <p class="lv-help" data-role="help"></p>
+    <div class="lv-plot-area" data-role="view" data-testid="surface-view"></div>
+    <p class="lv-status" data-role="status" aria-live="polite"></p>`;
+  const q = (role) => root.querySelector(`[data-role="${role}"]`);
+  return {
+    kinds: q('kinds'), chips: q('chips'), picksField: q('picks-field'), seedField: q('seed-field'),
+    seed: q('seed'), newSeed: q('new-seed'), span: q('span'), resolution: q('resolution'),
+    help: q('help'), view: q('view'), status: q('status'),
+  };
+}
+
+/** One panel instance; all its state lives here (no module-level state). */
+class SurfacePanel {
+  constructor(root, ctx) {
+    this.root = root;
+    this.ctx = ctx;
+    this.t = (key, params) => ctx.i18n.t(key, params);
+    this.el = buildDom(root);
+    this.el.span.value = 'auto';
+    this.el.resolution.value = '101';
+    this.view = new SurfaceView(this.el.view, { t: this.t, height: 340 });
+    this.state = {
+      kind: 'parameters', picks: [], seed: 0, network: null, surface: null, path: null,
+      seq: 0, pathSeq: 0, pathBusy: false, pathPending: false, lastPlaySurface: 0,
+      playTimer: 0, stepTimer: 0, dirty: true, message: null,
+    };
+    this.bindControls();
+    this.subscribe();
+    this.renderStatic();
+  }
+
+  bindControls() {
+    this.el.kinds.addEventListener('click', (ev) => {
+      const kind = ev.target.closest('[data-kind]')?.dataset.kind;
+      if (kind && kind !== this.state.kind) { this.state.kind = kind; this.renderStatic(); this.refresh(); }
+    });
+    this.el.seed.addEventListener('change', () => {
+      const seed = Math.max(0, Math.min(4294967295, Math.floor(Number(this.el.seed.value) || 0)));
+      this.state.seed = seed;
+      this.el.seed.value = String(seed);
+      this.refresh();
+    });
+    this.el.newSeed.addEventListener('click', () => {
+      this.state.seed = (this.state.seed * 7919 + 17) % 100000;
+      this.el.seed.value = String(this.state.seed);
+      this.refresh();
+    });
+    this.el.span.addEventListener('change', () => this.refresh());
+    this.el.resolution.addEventListener('change', () => this.refresh());
+  }
+
+  subscribe() {
+    const { bus } = this.ctx;
+    bus.on('network', (doc) => this.onNetwork(doc));
+    bus.on('selection', (sel) => this.onSelection(sel));
+    bus.on('step', () => this.onStep());
+    bus.on('frame', () => this.onFrame());
+    bus.on('language', () => { this.renderStatic(); this.redraw(); });
+    bus.on('tab', (id) => {
+      if (id !== this.root.id) return;
+      if (this.state.dirty) this.refresh(); else this.view.resize();
+    });
+    const doc = bus.get('network');
+    if (doc) this.onNetwork(doc);
+  }
+
+  isVisible() {
+    return this.root.getClientRects().length > 0;
+  }
+
+  onNetwork(doc) {
+    const prev = this.state.network;
+    this.state.network = doc;
+    const shape = (d) => d?.layers.map((l) => `${l.W.length}x${l.W[0].length}`).join(',');
+    if (!prev || prev.id !== doc.id || shape(prev) !== shape(doc)) {
+      this.state.picks = this.state.picks.filter((p) => this.fits(p, doc));
+    }
+    this.renderChips();
+    this.onStep();
+  }
+
+  /** Whether a parameter reference exists in the network doc. */
+  fits(param, doc) {
+    const layer = doc.layers.find((l) => l.index === param.layer);
+    if (!layer) return false;
+    if (param.name === 'b') return param.index[0] < layer.b.length;
+    return param.index[0] < layer.W.length && param.index[1] < layer.W[0].length;
+  }
+
+  onSelection(sel) {
+    const param = selectionToParam(sel);
+    if (!param) return;
+    const key = JSON.stringify(param);
+    const picks = this.state.picks.filter((p) => JSON.stringify(p) !== key);
+    picks.push(param);
+    this.state.picks = picks.slice(-2);
+    this.renderChips();
+    if (this.state.kind === 'parameters' && this.state.picks.length === 2) this.refresh();
+  }
+
+  /** The two parameters of the plane: the last two picks, completed by defaults. */
+  planeParams() {
+    const picks = [...this.state.picks];
+    const key = (p) => JSON.stringify(p);
+    const missing = defaultParams(this.state.network).filter((d) => !picks.some((p) => key(p) === key(d)));
+    return [...missing.slice(0, Math.max(0, 2 - picks.length)), ...picks].slice(-2);
+  }
+
+  onStep() {
+    clearTimeout(this.state.stepTimer);
+    this.state.stepTimer = setTimeout(() => this.refresh(), STEP_DEBOUNCE_MS);
+  }
+
+  onFrame() {
+    const s = this.state;
+    clearTimeout(s.playTimer);
+    s.playTimer = setTimeout(() => this.refresh(), PLAY_IDLE_MS);
+    if (!this.isVisible()) { s.dirty = true; return; }
+    const now = performance.now();
+    if (now - s.lastPlaySurface > PLAY_SURFACE_MS) {
+      s.lastPlaySurface = now;
+      this.refresh({ coarseOnly: true });
+    } else {
+      this.requestPath();
+    }
+  }
+
+  /** The span ± of the next surface: the chosen one, or ('auto') one that holds the path. */
+  chooseSpan() {
+    if (this.el.span.value !== 'auto') return Number(this.el.span.value);
+    const shown = this.state.path ?? this.state.surface;
+    const samePlane = shown && JSON.stringify(shown.plane) === JSON.stringify(this.body(2, 1).plane);
+    if (!samePlane) return 1;
+    const reach = Math.max(...shown.path.map((p) => Math.max(Math.abs(p.alpha), Math.abs(p.beta))));
+    return Number(Math.max(0.5, reach * 1.15).toPrecision(2));
+  }
+
+  /** The request body for a resolution and span. */
+  body(resolution, span) {
+    const s = this.state;
+    let plane;
+    if (s.kind === 'parameters') plane = { kind: 'parameters', params: this.planeParams() };
+    else if (s.kind === 'random') plane = { kind: 'random', seed: s.seed };
+    else plane = { kind: 'pca' };
+    return { plane, span, resolution };
+  }
+
+  /**
+   * Recompute the surface: coarse first, then (unless coarseOnly) the chosen resolution.
+   * @param {{coarseOnly?: boolean}} [opts]
+   */
+  async refresh(opts = {}) {
+    const s = this.state;
+    const id = this.ctx.getNetworkId();
+    if (!id || !s.network) { this.setStatus(this.t('surface.nonetwork')); return; }
+    if (!this.isVisible()) { s.dirty = true; return; }
+    s.dirty = false;
+    const seq = ++s.seq;
+    const fine = Number(this.el.resolution.value);
+    let span = this.chooseSpan();
+    const steps = opts.coarseOnly || fine <= COARSE ? [Math.min(COARSE, fine)] : [COARSE, fine];
+    for (const [i, res] of steps.entries()) {
+      this.setStatus(this.t(i === 0 ? 'surface.status.loading' : 'surface.status.refining', { res }), true);
+      if (i > 0) span = this.chooseSpan();
+      let resp;
+      try {
+        resp = await this.ctx.api.lossSurface(id, this.body(res, span));
+      } catch (err) {
+        if (seq === s.seq) this.showError(err);
+        return;
+      }
+      if (seq !== s.seq) return;
+      s.surface = resp;
+      s.path = null;
+      await this.redraw();
+      if (seq !== s.seq) return;
+    }
+  }
+
+  /** Fetch only the path (a 2×2 surface) and draw it on the surface already shown. */
+  async requestPath() {
+    const s = this.state;
+    if (!s.surface) return;
+    if (s.pathBusy) { s.pathPending = true; return; }
+    s.pathBusy = true;
+    const seq = s.seq;
+    const pathSeq = ++s.pathSeq;
+    try {
+      const span = s.surface.alpha.at(-1);
+      const resp = await this.ctx.api.lossSurface(this.ctx.getNetworkId(), this.body(PATH_ONLY_RES, span));
+      if (seq === s.seq && pathSeq === s.pathSeq && resp.step >= s.surface.step) {
+        s.path = resp;
+        await this.redraw({ skip3d: performance.now() - this.view.drawn3dAt < PLAY_3D_MS });
+      }
+    } catch (err) {
+      // A failed path refresh is harmless: the next frame or the next surface retries.
+    } finally {
+      s.pathBusy = false;
+      if (s.pathPending) { s.pathPending = false; this.requestPath(); }
+    }
+  }
+
+  axisTitles(resp) {
+    const s = this.state;
+    const axes = [this.t('surface.alpha'), this.t('surface.beta')];
+    if (resp.plane.kind === 'parameters') {
+      return axes.map((axis, i) => this.t('surface.axis.param', { axis, name: paramLabel(resp.plane.params[i]) }));
+    }
+    if (resp.plane.kind === 'random') {
+      return axes.map((axis, i) => this.t('surface.axis.random', { axis, n: i + 1, seed: resp.seed ?? s.seed }));
+    }
+    const ev = resp.explained_variance ?? [0, 0];
+    return axes.map((axis, i) => this.t('surface.axis.pca', { axis, n: i + 1, pct: (ev[i] * 100).toFixed(1) }));
+  }
+
+  /**
+   * Draw the last surface with the newest path.
+   * @param {{skip3d?: boolean}} [opts] see SurfaceView.update
+   */
+  async redraw(opts = {}) {
+    const { surface, path } = this.state;
+    if (!surface) return;
+    const [xTitle, yTitle] = this.axisTitles(surface);
+    const points = (path ?? surface).path;
+    const revision = JSON.stringify(surface.plane);
+    this.root.dataset.planeKind = surface.plane.kind;
+    this.root.dataset.surfaceStep = String(surface.step);
+    await this.view.update({
+      alpha: surface.alpha, beta: surface.beta, loss: surface.loss, xTitle, yTitle, revision,
+      paths: [{ name: this.t('surface.path'), color: PATH_COLOURS[0], points, current: true }],
+    }, opts);
+    this.root.dataset.step = String(points[points.length - 1].step);
+    this.statusReady();
+  }
+
+  statusReady() {
+    const { surface, path } = this.state;
+    const last = (path ?? surface).path.at(-1);
+    const parts = [this.t('surface.status.ready', {
+      step: surface.step, res: surface.alpha.length, loss: last.loss.toPrecision(6) })];
+    if (last.step !== surface.step) {
+      parts.push(this.t('surface.status.stale', { surfaceStep: surface.step, step: last.step }));
+    }
+    if (surface.explained_variance) {
+      const pct = ((surface.explained_variance[0] + surface.explained_variance[1]) * 100).toFixed(1);
+      parts.push(this.t('surface.status.explained', { pct }));
+    } else {
+      parts.push(this.t('surface.status.honest'));
+    }
+    this.setStatus(parts.join(' '));
+  }
+
+  setStatus(text, busy = false) {
+    this.el.status.textContent = text;
+    this.el.status.classList.toggle('lv-busy', busy);
+    this.el.status.classList.remove('lv-error');
+  }
+
+  showError(err) {
+    let message = errorText(err, this.t);
+    if (this.state.kind === 'pca' && err.code === 'degenerate') message = this.t('surface.pca.needsteps');
+    this.el.status.textContent = this.t('surface.error', { message });
+    this.el.status.classList.remove('lv-busy');
+    this.el.status.classList.add('lv-error');
+  }
+
+  renderChips() {
+    const chips = this.state.network ? this.planeParams() : this.state.picks;
+    this.el.chips.replaceChildren(...chips.map((p, i) => {
+      const chip = document.createElement('span');
+      chip.className = 'lv-chip';
+      chip.style.borderColor = i === 0 ? '#0072B2' : '#CC79A7';
+      chip.textContent = `${i === 0 ? 'α' : 'β'}: ${paramLabel(p)}`;
+      chip.title = this.describe(p);
+      return chip;
+    }));
+  }
+
+  /** Plain-words description of a parameter for tooltips. */
+  describe(p) {
+    const what = p.name === 'W'
+      ? this.t('surface.pick.weight', { from: p.index[1] + 1, to: p.index[0] + 1, prev: p.layer - 1 })
+      : this.t('surface.pick.bias', { neuron: p.index[0] + 1 });
+    return this.t('surface.pick.title', { layer: p.layer, what });
+  }
+
+  renderStatic() {
+    this.ctx.i18n.apply(this.root);
+    const kind = this.state.kind;
+    for (const b of this.el.kinds.querySelectorAll('[data-kind]')) {
+      b.setAttribute('aria-checked', String(b.dataset.kind === kind));
+    }
+    this.el.picksField.hidden = kind !== 'parameters';
+    this.el.seedField.hidden = kind !== 'random';
+    this.el.help.textContent = this.t(`surface.plane.${kind}.help`);
+    this.renderChips();
+    if (this.state.surface) this.statusReady();
+  }
+}
+
+/**
+ * Mount the loss-surface panel.
+ * @param {HTMLElement} root the #panel-surface container
+ * @param {{bus: object, api: object, i18n: object, getNetworkId: () => string}} ctx page context
+ * @returns {SurfacePanel}
+ */
+export function mount(root, ctx) {
+  return new SurfacePanel(root, ctx);
+}
