@@ -25,10 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import engine  # noqa: E402
 from bench.bench_engine import DEFAULT, LARGEST, numpy_loop_step  # noqa: E402
 from tests.utils.server import start_server  # noqa: E402
-
-import engine  # noqa: E402
 
 
 def call(conn: http.client.HTTPConnection, method: str, path: str, body: dict | None = None

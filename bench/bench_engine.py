@@ -11,6 +11,7 @@ import time
 import numpy as np
 
 import engine
+from engine.heatmap import neuron_heatmaps
 from engine.surface import loss_surface
 
 LARGEST = {"layers": [2, 8, 8, 8, 8, 8, 8, 1], "activations": ["tanh"] * 7, "loss": "quadratic",
@@ -61,6 +62,9 @@ def main() -> None:
     spe = mb.steps_per_epoch
     t_mb = time_per_call(lambda: mb.step(spe), 5, 1)
     print(f"  batch size 10: {spe / t_mb:.0f} steps/s ({t_mb * 1e3:.1f} ms per epoch of {spe})")
+    for res in (25, 50):
+        dt = time_per_call(lambda res=res: neuron_heatmaps(tr, res), 20, 10)
+        print(f"largest net: every neuron's heatmap at {res}x{res}: {dt * 1e3:.2f} ms")
     for name, spec in (("largest", LARGEST), ("default 2-4-2-1", DEFAULT)):
         tr = engine.create(spec)
         tr.step(20)
