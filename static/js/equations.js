@@ -8,7 +8,7 @@
  * payload); the panel only multiplies or sums those numbers to show the substitution, and the
  * final value of each line is the API's own. Lines carry data-tex and data-values for tests.
  */
-import { drawError, el, ensureStylesheet, textEl } from './inspector.js';
+import { PanelRefresher, drawError, el, ensureStylesheet, textEl } from './inspector.js';
 import { formatNumber, texNumber, toSubscript, toSuperscript } from './detail-format.js';
 import { getKatex } from './vendor.js';
 
@@ -18,7 +18,8 @@ const GRADCHECK_THRESHOLD = 1e-6;
 const MAX_SUM_TERMS = 4;
 /** Output activation + loss pairs whose BP1 reduces to δᴸ = a − y. */
 const CANCELLING = { sigmoid: 'cross_entropy', softmax: 'log_likelihood' };
-const FRAME_THROTTLE_MS = 600;
+/** Minimum time between two refreshes while the network plays (ms): at most 2 a second. */
+const FRAME_INTERVAL_MS = 500;
 
 /**
  * Mount the equation panel into root.
@@ -28,53 +29,54 @@ const FRAME_THROTTLE_MS = 600;
  */
 export function mount(root, ctx) {
   ensureStylesheet();
+  const { bus } = ctx;
   const state = {
-    network: null, selection: ctx.bus.get('selection') ?? null, sample: ctx.bus.get('sample') ?? null,
-    docs: null, update: null, check: null, checking: false, error: null, request: 0, lastFrame: 0,
-    stale: false,
+    network: bus.get('network') ?? null, selection: bus.get('selection') ?? null,
+    sample: bus.get('sample') ?? null, docs: null, update: null, check: null, checking: false,
+    error: null, request: 0, drawnSig: null,
   };
   root.classList.add('detail-panel', 'equations');
-  const refresh = () => refreshData(root, ctx, state);
-  subscribe(root, ctx, state, refresh);
+  const live = new PanelRefresher(root, { bus, intervalMs: FRAME_INTERVAL_MS,
+    refresh: () => refreshData(root, ctx, state), draw: () => render(root, ctx, state) });
+  subscribe(ctx, state, live);
   root.addEventListener('click', (ev) => {
     if (ev.target.closest('[data-action="gradient-check"]')) runGradientCheck(root, ctx, state);
   });
-  refresh();
-  return { refresh };
+  live.refresh();
+  return { refresh: () => live.refresh() };
 }
 
-function subscribe(root, ctx, state, refresh) {
+function subscribe(ctx, state, live) {
   const { bus } = ctx;
-  const changed = () => { state.check = null; refresh(); };
+  const changed = () => { state.check = null; live.refresh(); };
   bus.on('network', (doc) => {
+    state.network = doc;
     if (state.update && doc && doc.step !== state.update.step) state.update = null;
     changed();
   });
-  bus.on('forward', refresh);
-  bus.on('backward', refresh);
+  bus.on('forward', () => live.refresh());
+  bus.on('backward', () => live.refresh());
   bus.on('step', (res) => {
     state.update = res?.layers?.[0]?.W_before !== undefined ? res : null;
     changed();
   });
-  bus.on('frame', () => {
+  bus.on('frame', (frame) => {
     state.update = null;
     state.check = null;
-    const now = performance.now();
-    if (now - state.lastFrame < FRAME_THROTTLE_MS) return;
-    state.lastFrame = now;
-    if (root.getClientRects().length > 0) refresh(); else state.stale = true;
-  });
-  bus.on('tab', (id) => {
-    if (id === root.id && state.stale) { state.stale = false; refresh(); }
+    if (state.network) {
+      state.network = { ...state.network, step: frame.step,
+        learning_rate: frame.learning_rate ?? state.network.learning_rate };
+    }
+    live.frame();
   });
   bus.on('selection', (sel) => {
     const before = target(state);
     state.selection = sel;
     const after = target(state);
-    if (!before || !after || before.l !== after.l) refresh(); else render(root, ctx, state);
+    if (!before || !after || before.l !== after.l) live.refresh(); else live.draw();
   });
-  bus.on('sample', (s) => { state.sample = s ?? null; render(root, ctx, state); });
-  bus.on('language', () => render(root, ctx, state));
+  bus.on('sample', (s) => { state.sample = s ?? null; live.draw(); });
+  bus.on('language', () => live.draw());
 }
 
 /**
@@ -107,10 +109,9 @@ async function refreshData(root, ctx, state) {
   if (!id) return;
   const ticket = ++state.request;
   try {
-    const network = await ctx.api.getNetwork(id);
-    state.network = network;
+    if (state.network?.id !== id) state.network = await ctx.api.getNetwork(id);
     const t = target(state);
-    const L = network.layers.length;
+    const L = state.network.layers.length;
     const [doc, next] = await Promise.all([ctx.api.layer(id, t.l),
       t.l < L ? ctx.api.layer(id, t.l + 1) : Promise.resolve(null)]);
     if (ticket !== state.request) return;
@@ -136,9 +137,24 @@ async function runGradientCheck(root, ctx, state) {
   render(root, ctx, state);
 }
 
-/** Draw the whole panel from state (no fetching). */
+/**
+ * Draw the panel from state (no fetching). When only numbers changed since the last draw
+ * (same structure and text outside the maths), only the changed maths lines are typeset again.
+ */
 function render(root, ctx, state) {
-  const { i18n } = ctx;
+  const box = el('div');
+  box.append(drawPanel(ctx.i18n, state));
+  const sig = box.innerHTML.replace(/ data-(tex|values)="[^"]*"/g, '');
+  if (sig === state.drawnSig) {
+    patchMaths(root, box);
+    return;
+  }
+  root.replaceChildren(...box.childNodes);
+  root.querySelectorAll('[data-tex]').forEach(typeset);
+  state.drawnSig = sig;
+}
+
+function drawPanel(i18n, state) {
   const frag = document.createDocumentFragment();
   const head = el('div', 'eq-head');
   head.append(textEl('p', 'detail-note', i18n.t('detail.eq.convention')),
@@ -156,8 +172,20 @@ function render(root, ctx, state) {
     frag.append(textEl('p', 'detail-empty', i18n.t('detail.loading')));
   }
   frag.append(drawGradientCheck(i18n, state));
-  root.replaceChildren(frag);
-  typeset(root);
+  return frag;
+}
+
+/** Copy the new TeX and values of each maths line into the drawn panel (same structure). */
+function patchMaths(root, fresh) {
+  const drawn = root.querySelectorAll('[data-tex]');
+  fresh.querySelectorAll('[data-tex]').forEach((node, i) => {
+    const old = drawn[i];
+    const values = node.dataset.values;
+    if (values !== undefined && old.dataset.values !== values) old.dataset.values = values;
+    if (old.dataset.tex === node.dataset.tex) return;
+    old.dataset.tex = node.dataset.tex;
+    typeset(old);
+  });
 }
 
 /** Everything the cards need, read from the API documents. */
@@ -374,7 +402,7 @@ function updateLines(i18n, d) {
   const g = isW ? doc.grad_W[t.j][t.k] : doc.grad_b[t.j];
   const next = value - d.eta * g;
   const lines = [{ id: 'update-next', label: i18n.t('detail.eq.updateNext', { eta: formatNumber(d.eta) }),
-    tex: chain(`{${name}}^{+}`, `${name} - \\eta\\, \\frac{\\partial C}{\\partial ${name}}`,
+    tex: chain(`${name} \\leftarrow ${name} - \\eta\\, \\frac{\\partial C}{\\partial ${name}}`,
       `${texNumber(value)} - ${texNumber(d.eta)} \\times ${texNumber(g, { paren: true })}`,
       texNumber(next)),
     values: { value, eta: d.eta, grad: g, result: next } }];
@@ -483,13 +511,11 @@ function texEl(className, tex) {
   return node;
 }
 
-/** Render every [data-tex] below root with KaTeX (plain TeX text if KaTeX is missing). */
-function typeset(root) {
+/** Render a [data-tex] node with KaTeX (plain TeX text if KaTeX is missing). */
+function typeset(node) {
   const katex = getKatex();
-  root.querySelectorAll('[data-tex]').forEach((node) => {
-    if (katex) katex.render(node.dataset.tex, node, { throwOnError: false, displayMode: false });
-    else node.textContent = node.dataset.tex;
-  });
+  if (katex) katex.render(node.dataset.tex, node, { throwOnError: false, displayMode: false });
+  else node.textContent = node.dataset.tex;
 }
 
 /** 1-based subscript pair jk (comma-separated once an index has two digits). */

@@ -11,9 +11,11 @@ import { formatNumber, maxAbs, shapeLabel, transpose } from './detail-format.js'
 
 /** Rows of per-sample arrays shown before "show all". */
 const ROW_CAP = 8;
-/** Minimum time between refreshes while the network plays (ms). */
-const FRAME_THROTTLE_MS = 400;
+/** Minimum time between two refreshes while the network plays (ms): at most 2 a second. */
+const FRAME_INTERVAL_MS = 500;
 const SYMBOLS = { z: 'z', a: 'a', delta: 'δ', grad_W: '∂C/∂W', grad_b: '∂C/∂b', W: 'W', b: 'b' };
+/** Arrays with one row per sample (m, n); the others are shaped like W or b. */
+const SAMPLE_ARRAYS = ['z', 'a', 'delta'];
 
 /**
  * Mount the inspector into root.
@@ -26,52 +28,48 @@ export function mount(root, ctx) {
   const state = {
     layer: null, sample: ctx.bus.get('sample') ?? null, rowVector: false, showAll: false,
     doc: null, network: ctx.bus.get('network') ?? null, update: null, error: null,
-    selection: ctx.bus.get('selection') ?? null, request: 0, lastFrame: 0, stale: false,
+    selection: ctx.bus.get('selection') ?? null, request: 0, drawnKey: null,
   };
   root.classList.add('detail-panel', 'inspector');
-  const refresh = () => refreshLayer(root, ctx, state);
-  subscribe(root, ctx, state, refresh);
-  root.addEventListener('change', (ev) => onControlChange(ev, ctx, state, refresh));
+  const live = new PanelRefresher(root, { bus: ctx.bus, intervalMs: FRAME_INTERVAL_MS,
+    refresh: () => refreshLayer(root, ctx, state), draw: () => render(root, ctx, state) });
+  subscribe(ctx, state, live);
+  root.addEventListener('change', (ev) => onControlChange(ev, ctx, state, live));
   root.addEventListener('click', (ev) => onTableClick(ev, ctx, state));
-  refresh();
-  return { refresh };
+  live.refresh();
+  return { refresh: () => live.refresh() };
 }
 
-function subscribe(root, ctx, state, refresh) {
+function subscribe(ctx, state, live) {
   const { bus } = ctx;
   bus.on('network', (doc) => {
     state.network = doc;
     if (state.update && doc && doc.step !== state.update.step) state.update = null;
-    refresh();
+    live.refresh();
   });
-  bus.on('forward', refresh);
-  bus.on('backward', refresh);
+  bus.on('forward', () => live.refresh());
+  bus.on('backward', () => live.refresh());
   bus.on('step', (res) => {
     const single = res?.layers?.[0]?.W_before !== undefined;
     state.update = single ? { step: res.step, layers: res.layers } : null;
-    refresh();
+    live.refresh();
   });
   bus.on('frame', () => {
     state.update = null;
-    const now = performance.now();
-    if (now - state.lastFrame < FRAME_THROTTLE_MS) return;
-    state.lastFrame = now;
-    if (isVisible(root)) refresh(); else state.stale = true;
-  });
-  bus.on('tab', (id) => {
-    if (id === root.id && state.stale) { state.stale = false; refresh(); }
+    live.frame();
   });
   bus.on('selection', (sel) => {
     state.selection = sel;
     const layer = selectedLayer(sel);
-    if (layer !== null && layer !== state.layer) { state.layer = layer; refresh(); } else render(root, ctx, state);
+    if (layer !== null && layer !== state.layer) {
+      state.layer = layer;
+      live.refresh();
+    } else {
+      live.draw();
+    }
   });
-  bus.on('sample', (s) => { state.sample = s ?? null; render(root, ctx, state); });
-  bus.on('language', () => render(root, ctx, state));
-}
-
-function isVisible(el) {
-  return el.offsetParent !== null || el.getClientRects().length > 0;
+  bus.on('sample', (s) => { state.sample = s ?? null; live.draw(); });
+  bus.on('language', () => live.draw());
 }
 
 /** @returns {number|null} the layer a selection points to (weights/biases/neurons of l) */
@@ -99,14 +97,69 @@ async function refreshLayer(root, ctx, state) {
     if (ticket !== state.request) return;
     state.error = err;
   }
-  render(root, ctx, state);
+  if (layoutKey(ctx, state) === state.drawnKey) updateCells(root, state);
+  else render(root, ctx, state);
 }
 
-function onControlChange(ev, ctx, state, refresh) {
+/**
+ * Everything that decides the panel's layout (not its numbers): when it is unchanged, new
+ * numbers are written into the existing cells instead of rebuilding the tables.
+ */
+function layoutKey(ctx, state) {
+  const d = state.doc;
+  return JSON.stringify([ctx.i18n.lang, state.network?.layers?.length, state.layer, d?.index,
+    d?.shapes, state.sample, state.showAll, state.rowVector, state.selection,
+    state.update?.step, state.error?.message]);
+}
+
+/** Write the current numbers into the cells already drawn (same layout). */
+function updateCells(root, state) {
+  if (!state.doc) return;
+  const arrays = arraysOf(state);
+  const shown = {};
+  for (const td of root.querySelectorAll('td[data-array]')) {
+    const name = td.dataset.array;
+    shown[name] ??= displayed(state, name, arrays[name]);
+    const { rows, scale } = shown[name];
+    setCell(td, rows[Number(td.dataset.row)]?.[Number(td.dataset.col)] ?? null, scale);
+  }
+}
+
+/**
+ * The arrays the panel shows, by data-array name: the layer document's and, after a single
+ * step, the update of this layer (W before, the gradient used, W after).
+ */
+function arraysOf(state) {
+  const doc = state.doc;
+  const out = { z: doc.z, a: doc.a, delta: doc.delta, grad_W: doc.grad_W, grad_b: doc.grad_b,
+    W: doc.W, b: doc.b };
+  const upd = state.update?.layers?.[doc.index - 1];
+  if (upd) {
+    Object.assign(out, { W_before: upd.W_before, grad_W_used: upd.grad_W, W_after: upd.W,
+      b_before: upd.b_before, b_after: upd.b });
+  }
+  return out;
+}
+
+/**
+ * An array's rows as displayed and its colour scale: per-sample arrays as they are (scale
+ * over the whole batch), W-like arrays transposed in the row-vector convention, b-like arrays
+ * as one row.
+ * @returns {{rows: number[][], scale: number, isMatrix: boolean}}
+ */
+function displayed(state, array, values) {
+  if (SAMPLE_ARRAYS.includes(array)) return { rows: values, scale: maxAbs(values), isMatrix: true };
+  const isMatrix = Array.isArray(values[0]);
+  let rows = isMatrix ? values : [values];
+  if (isMatrix && state.rowVector) rows = transpose(values);
+  return { rows, scale: maxAbs(rows), isMatrix };
+}
+
+function onControlChange(ev, ctx, state, live) {
   const el = ev.target;
   if (el.matches('[data-control="layer"]')) {
     state.layer = Number(el.value);
-    refresh();
+    live.refresh();
   } else if (el.matches('[data-control="sample"]')) {
     ctx.bus.emit('sample', el.value === '' ? null : Number(el.value));
   } else if (el.matches('[data-control="row-vector"]')) {
@@ -149,6 +202,7 @@ function render(root, ctx, state) {
   else if (!state.error) frag.append(textEl('p', 'detail-empty', i18n.t('detail.loading')));
   root.replaceChildren(frag);
   root.dataset.convention = state.rowVector ? 'row' : 'column';
+  state.drawnKey = layoutKey(ctx, state);
 }
 
 /**
@@ -212,40 +266,31 @@ function drawCheckbox(label, control, checked) {
 }
 
 function drawGroups(i18n, state) {
-  const doc = state.doc;
-  const l = doc.index;
+  const arrays = arraysOf(state);
   const groups = [];
   const forward = group(i18n.t('detail.insp.groupForward'));
-  forward.body.append(drawSampleTable(i18n, state, 'z'), drawSampleTable(i18n, state, 'a'));
+  forward.body.append(...['z', 'a'].map((name) => drawSampleTable(i18n, state, name)));
   groups.push(forward.root);
   const backward = group(i18n.t('detail.insp.groupBackward'));
   backward.body.append(drawSampleTable(i18n, state, 'delta'),
-    drawParamTable(i18n, state, { array: 'grad_W', values: doc.grad_W, symbol: SYMBOLS.grad_W }),
-    drawParamTable(i18n, state, { array: 'grad_b', values: doc.grad_b, symbol: SYMBOLS.grad_b }));
+    ...['grad_W', 'grad_b'].map((array) => drawParamTable(i18n, state, { array,
+      values: arrays[array], symbol: SYMBOLS[array] })));
   groups.push(backward.root);
   const params = group(i18n.t('detail.insp.groupParams'));
-  params.body.append(drawParamTable(i18n, state, { array: 'W', values: doc.W, symbol: 'W' }),
-    drawParamTable(i18n, state, { array: 'b', values: doc.b, symbol: 'b' }));
+  params.body.append(...['W', 'b'].map((array) => drawParamTable(i18n, state, { array,
+    values: arrays[array], symbol: array })));
   groups.push(params.root);
-  const upd = state.update?.layers?.[l - 1];
-  if (upd) groups.push(drawUpdateGroup(i18n, state, upd));
+  if (arrays.W_before) groups.push(drawUpdateGroup(i18n, state, arrays));
   return groups;
 }
 
-function drawUpdateGroup(i18n, state, upd) {
+/** W before, the gradient used and W after (then b) of the last single step. */
+function drawUpdateGroup(i18n, state, arrays) {
   const g = group(i18n.t('detail.insp.groupUpdate', { step: state.update.step }));
-  const caption = (key) => i18n.t(key);
-  g.body.append(
-    drawParamTable(i18n, state, { array: 'W_before', values: upd.W_before, symbol: 'W',
-      caption: caption('detail.insp.before') }),
-    drawParamTable(i18n, state, { array: 'grad_W_used', values: upd.grad_W,
-      symbol: SYMBOLS.grad_W, caption: caption('detail.insp.used') }),
-    drawParamTable(i18n, state, { array: 'W_after', values: upd.W, symbol: 'W',
-      caption: caption('detail.insp.after') }),
-    drawParamTable(i18n, state, { array: 'b_before', values: upd.b_before, symbol: 'b',
-      caption: caption('detail.insp.before') }),
-    drawParamTable(i18n, state, { array: 'b_after', values: upd.b, symbol: 'b',
-      caption: caption('detail.insp.after') }));
+  const parts = [['W_before', 'W', 'before'], ['grad_W_used', SYMBOLS.grad_W, 'used'],
+    ['W_after', 'W', 'after'], ['b_before', 'b', 'before'], ['b_after', 'b', 'after']];
+  g.body.append(...parts.map(([array, symbol, when]) => drawParamTable(i18n, state, {
+    array, values: arrays[array], symbol, caption: i18n.t(`detail.insp.${when}`) })));
   return g.root;
 }
 
@@ -260,14 +305,14 @@ function group(title) {
 /** A per-sample array (m, n): all rows, the first ROW_CAP, or the chosen sample's row. */
 function drawSampleTable(i18n, state, array) {
   const doc = state.doc;
-  const values = doc[array];
+  const { rows: values, scale } = displayed(state, array, doc[array]);
   const m = values.length;
   let rows = values.map((_, x) => x);
   if (state.sample !== null && state.sample < m) rows = [state.sample];
   else if (!state.showAll) rows = rows.slice(0, ROW_CAP);
   const shape = state.sample !== null ? [values[0]?.length ?? 0] : doc.shapes[array];
   const label = shapeLabel(SYMBOLS[array], doc.index, shape);
-  const table = drawTable({ array, rows, values, scale: maxAbs(values), state,
+  const table = drawTable({ array, rows, values, scale, state,
     rowHead: (x) => ({ text: i18n.t('detail.insp.sampleShort', { x: x + 1 }), sample: x }),
     colHead: (k) => `${k + 1}` });
   const more = state.sample === null && rows.length < m
@@ -280,15 +325,12 @@ function drawSampleTable(i18n, state, array) {
  * or b-like (n,) shown as one row.
  */
 function drawParamTable(i18n, state, { array, values, symbol, caption }) {
-  const l = state.doc.index;
-  const isMatrix = Array.isArray(values[0]);
-  let shown = isMatrix ? values : [values];
-  if (isMatrix && state.rowVector) shown = transpose(values);
+  const { rows: shown, scale, isMatrix } = displayed(state, array, values);
   const shape = isMatrix ? [shown.length, shown[0]?.length ?? 0] : [values.length];
-  const label = shapeLabel(symbol, l, shape);
+  const label = shapeLabel(symbol, state.doc.index, shape);
   const rowVecW = isMatrix && state.rowVector;
   const table = drawTable({ array, rows: shown.map((_, r) => r), values: shown, state,
-    scale: maxAbs(shown), vector: !isMatrix,
+    scale, vector: !isMatrix,
     rowHead: (r) => ({ text: isMatrix ? `${rowVecW ? 'k' : 'j'}=${r + 1}` : '' }),
     colHead: (c) => (isMatrix ? `${rowVecW ? 'j' : 'k'}=${c + 1}` : `j=${c + 1}`) });
   const base = array.replace(/_(before|after|used)$/, '');
@@ -351,15 +393,32 @@ function drawCell(opts, { r, c, v, hi }) {
   td.dataset.array = opts.array;
   td.dataset.row = String(opts.vector ? 0 : r);
   td.dataset.col = String(c);
-  td.dataset.value = v === null ? '' : String(v);
-  td.title = v === null ? '' : String(v);
-  td.textContent = formatNumber(v);
-  const t = v === null ? 0 : Math.min(1, Math.abs(v) / opts.scale);
-  td.style.setProperty('--cell-alpha', (0.06 + 0.34 * Math.sqrt(t)).toFixed(3));
-  td.classList.add(v < 0 ? 'neg' : 'pos');
+  setCell(td, v, opts.scale);
   const mark = hi ? hi(r, c) : '';
   if (mark) td.classList.add(mark);
   return td;
+}
+
+/**
+ * Write a number into a cell (text, full precision in data-value and the tooltip, colour by
+ * sign and size), touching only what changed.
+ * @param {HTMLTableCellElement} td
+ * @param {number|null} v
+ * @param {number} scale largest |value| of the array (> 0)
+ */
+function setCell(td, v, scale) {
+  const value = v === null ? '' : String(v);
+  if (td.dataset.value !== value) {
+    td.dataset.value = value;
+    td.title = value;
+    const text = formatNumber(v);
+    if (td.textContent !== text) td.textContent = text;
+    td.classList.toggle('neg', v < 0);
+    td.classList.toggle('pos', !(v < 0));
+  }
+  const t = v === null ? 0 : Math.min(1, Math.abs(v) / scale);
+  const alpha = (0.06 + 0.34 * Math.sqrt(t)).toFixed(3);
+  if (td.style.getPropertyValue('--cell-alpha') !== alpha) td.style.setProperty('--cell-alpha', alpha);
 }
 
 /**
@@ -380,6 +439,70 @@ function highlightFor(array, state) {
     if (['z', 'a', 'delta'].includes(array)) return (r, c) => (c === sel.neuron ? 'is-col' : '');
   }
   return null;
+}
+
+/**
+ * Keeps a detail panel up to date without working while its tab is hidden. Fetches and
+ * redraws asked for while hidden wait until the 'tab' bus event shows the panel; play-mode
+ * frames refresh a shown panel at most once per intervalMs and never while a refresh is in
+ * flight (a dropped frame is covered by a later one, or by the 'network' event when play
+ * stops). Stale responses are the refresh function's business (a request ticket).
+ */
+export class PanelRefresher {
+  /**
+   * @param {HTMLElement} root panel container; its id is the 'tab' event's payload
+   * @param {object} opts
+   * @param {any} opts.bus page bus
+   * @param {() => Promise<void>} opts.refresh fetch, then draw
+   * @param {() => void} opts.draw redraw from the panel's state (no fetching)
+   * @param {number} opts.intervalMs minimum time between two frame refreshes (ms)
+   */
+  constructor(root, { bus, refresh, draw, intervalMs }) {
+    Object.assign(this, { root, refreshFn: refresh, drawFn: draw, intervalMs });
+    this.visible = root.closest('[hidden]') === null;
+    /** Work put off while hidden: 'refresh', 'draw' or null. */
+    this.pending = null;
+    this.inFlight = 0;
+    this.lastFrame = -Infinity;
+    bus.on('tab', (id) => this.onTab(id));
+  }
+
+  /** Fetch and redraw now, or when the panel is next shown. */
+  refresh() {
+    if (!this.visible) { this.pending = 'refresh'; return Promise.resolve(); }
+    return this.run();
+  }
+
+  /** Redraw from state now, or when the panel is next shown. */
+  draw() {
+    if (!this.visible) { this.pending ??= 'draw'; return; }
+    this.drawFn();
+  }
+
+  /** A play-mode frame arrived: refresh if shown, idle and not refreshed lately. */
+  frame() {
+    if (!this.visible) { this.pending = 'refresh'; return; }
+    if (this.inFlight > 0 || performance.now() - this.lastFrame < this.intervalMs) return;
+    this.lastFrame = performance.now();
+    this.run();
+  }
+
+  async run() {
+    this.inFlight += 1;
+    try {
+      await this.refreshFn();
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  onTab(id) {
+    this.visible = id === this.root.id;
+    const work = this.visible ? this.pending : null;
+    if (!work) return;
+    this.pending = null;
+    if (work === 'refresh') this.run(); else this.drawFn();
+  }
 }
 
 /** Link /static/css/detail.css once if the page does not already. */

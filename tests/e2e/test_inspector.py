@@ -1,9 +1,6 @@
-"""Browser test of the layer inspector and the equation panel: the numbers they show equal
-what the API returns (full precision in data-value, %.4g rounding in the typeset maths).
-
-Runs on the real page when it mounts the panels and has the stepper (network built from the
-URL hash), else on the development harness static/dev/detail.html (same modules, same bus
-events)."""
+"""Browser test of the layer inspector and the equation panel on the real page: the numbers
+they show equal what the API returns (full precision in data-value, %.4g rounding in the
+typeset maths), and they do no work in a hidden tab during play."""
 
 from __future__ import annotations
 
@@ -17,14 +14,6 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import shot
 
 REL = 1e-12
-SPEC: dict[str, Any] = {
-    "layers": [2, 4, 3], "activations": ["tanh", "softmax"], "loss": "log_likelihood",
-    "init": {"scheme": "xavier", "seed": 0},
-    "dataset": {"name": "blobs3", "samples": 30, "noise": 0.1, "seed": 1,
-                "validation_fraction": 0.2},
-    "optimizer": {"name": "sgd", "learning_rate": 0.5},
-    "regularization": {"l1": 0, "l2": 0.1},
-}
 # Words allowed in the Chinese UI: proper names and activation/optimizer names.
 ALLOWED_LATIN = {"bp", "nielsen", "sigmoid", "softmax", "tanh", "relu", "sgd", "adam",
                  "rmsprop", "api"}
@@ -68,58 +57,33 @@ HASH = ("data=blobs3&hidden=4&act=tanh,softmax&loss=log_likelihood&opt=sgd&n=30&
         "&lr=0.5&l1=0&l2=0.1&batch=full&is=0&init=xavier&lang=en")
 
 
-def real_page_ready(base: str) -> bool:
-    """The real page mounts the panels and has the stepper (else: use the harness)."""
-    try:
-        with urllib.request.urlopen(f"{base}/") as r:
-            html = r.read().decode()
-        with urllib.request.urlopen(f"{base}/static/js/main.js") as r:
-            main = r.read().decode()
-    except OSError:
-        return False
-    return 'id="panel-inspector"' in html and "inspector.js" in main and "Stepper" in main
+def open_page(page: Page, base: str) -> str:
+    """Open the page on the test network (built from the URL hash); return its id."""
+    page.goto(f"{base}/#{HASH}")
+    page.wait_for_selector("body[data-ready='1']")
+    return page.evaluate("document.body.dataset.networkId")
 
 
-class Ui:
-    """Where the panels run: the real page (network built from the URL hash) or the harness
-    (network created through the API)."""
+def press(page: Page, name: str) -> None:
+    """Click a stepper button and wait until the stepper is idle again."""
+    page.get_by_role("button", name=name, exact=True).click()
+    expect(page.get_by_role("button", name="Forward", exact=True)).to_be_enabled()
 
-    def __init__(self, page: Page, base: str) -> None:
-        self.page = page
-        self.real = real_page_ready(base)
-        if self.real:
-            page.goto(f"{base}/#{HASH}")
-            page.wait_for_selector("body[data-ready='1']")
-            self.net_id = page.evaluate("document.body.dataset.networkId")
-        else:
-            self.net_id = call(base, "POST", "/api/networks", SPEC)["id"]
-            page.goto(f"{base}/static/dev/detail.html?id={self.net_id}")
-            page.wait_for_selector("body[data-ready=true]")
-        self.where = "page" if self.real else "harness"
 
-    def press(self, action: str) -> None:
-        if self.real:
-            self.page.click(f"#stepper [data-action='{action}']")
-            expect(self.page.locator("#stepper [data-action='forward']")).to_be_enabled()
-        else:
-            self.page.click(f"[data-do='{'step' if action == 'update' else action}']")
-
-    def show(self, panel: str) -> None:
-        if self.real:
-            self.page.click(f"#tab-{panel}")
+def show(page: Page, panel: str) -> None:
+    page.click(f"#tab-{panel}")
 
 
 def test_inspector_and_equations_show_api_numbers(page: Page, base_url: str,
                                                   console_errors: list[str]) -> None:
-    ui = Ui(page, base_url)
-    nid = ui.net_id
+    nid = open_page(page, base_url)
     spec = call(base_url, "GET", f"/api/networks/{nid}")["spec"]
     assert spec["layers"] == [2, 4, 3] and spec["regularization"]["l2"] == 0.1
     page.wait_for_selector("#panel-inspector td[data-array='W']")
-    ui.press("forward")
-    ui.press("backward")
+    press(page, "Forward")
+    press(page, "Backward")
     before = call(base_url, "GET", f"/api/networks/{nid}")["layers"][1]
-    ui.press("update")
+    press(page, "Update")
     page.wait_for_selector("#panel-inspector td[data-array='W_after']")
     page.wait_for_timeout(400)
     lay = call(base_url, "GET", f"/api/networks/{nid}/layers/2")
@@ -145,6 +109,7 @@ def test_inspector_and_equations_show_api_numbers(page: Page, base_url: str,
     page.click("#panel-inspector td[data-array='W'][data-row='1'][data-col='2']")
     expect(page.locator("#panel-inspector td.is-selected[data-array='W']")).to_have_count(1)
     page.select_option("#panel-inspector [data-control='sample']", "2")
+    show(page, "equations")
     values, tex = line(page, "bp4-sample")
     a, d = lay["a_prev"][2][2], lay["delta"][2][1]
     assert values["a"] == a and values["delta"] == d and close(values["product"], a * d)
@@ -160,22 +125,21 @@ def test_inspector_and_equations_show_api_numbers(page: Page, base_url: str,
     assert close(values["result"], w - eta * g)
     assert tex.endswith(f"= {tex_num(w - eta * g)}") and tex_num(w) in tex and tex_num(g) in tex
     assert page.locator("#panel-equations .eq-line .katex").count() >= 3
-    ui.show("equations")
-    shot(page, f"equations-en-{ui.where}")
+    shot(page, "equations-en-page")
 
     # a hidden neuron: BP2 with the numbers of layer 1, δ as the API has it
-    ui.show("inspector")
+    show(page, "inspector")
     page.select_option("#panel-inspector [data-control='layer']", "1")
     page.click("#panel-inspector td[data-array='delta'][data-col='0']")
+    shot(page, "inspector-en-page")
+    show(page, "equations")
     values, tex = line(page, "bp2-number")
     lay1 = call(base_url, "GET", f"/api/networks/{nid}/layers/1")
     assert values["delta"] == lay1["delta"][2][0]
     assert tex.endswith(f"= {tex_num(lay1['delta'][2][0])}")
     assert tex_num(values["sum"] * values["sigma_prime"]) == tex_num(values["delta"])
-    shot(page, f"inspector-en-{ui.where}")
 
     # the gradient check passes
-    ui.show("equations")
     page.click("#panel-equations [data-action='gradient-check']")
     badge = page.locator("#panel-equations [data-overall='true']")
     expect(badge).to_have_attribute("data-passed", "true")
@@ -183,16 +147,62 @@ def test_inspector_and_equations_show_api_numbers(page: Page, base_url: str,
 
     # Chinese: no English words in the panels (outside the typeset maths)
     page.click("button[data-lang='zh']")
-    page.wait_for_timeout(300)
-    for panel in ("#panel-inspector", "#panel-equations"):
-        text = page.eval_on_selector(panel, """el => { const c = el.cloneNode(true);
+    for panel in ("equations", "inspector"):
+        show(page, panel)
+        page.wait_for_timeout(300)
+        shot(page, f"{panel}-zh-page")
+        text = page.eval_on_selector(f"#panel-{panel}", """el => { const c = el.cloneNode(true);
             c.querySelectorAll('.katex').forEach(k => k.remove()); return c.textContent; }""")
         text = re.sub(r"n_(in|out)", "", text)
         words = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", text)} - ALLOWED_LATIN
         assert not words, (panel, words)
     options = page.locator("#panel-inspector [data-control='layer'] option").all_inner_texts()
     assert options[0] == "第 1 层"
-    shot(page, f"equations-zh-{ui.where}")
-    ui.show("inspector")
-    shot(page, f"inspector-zh-{ui.where}")
+    assert console_errors == []
+
+
+COUNT_MUTATIONS = """() => {
+    window.detailMutations = {};
+    for (const id of ['panel-inspector', 'panel-equations']) {
+        const root = document.getElementById(id);
+        const n = window.detailMutations[id] = {records: 0, rebuilds: 0};
+        new MutationObserver((records) => {
+            n.records += records.length;
+            n.rebuilds += records.filter((r) => r.target === root).length;
+        }).observe(root, {childList: true, subtree: true, attributes: true, characterData: true});
+    }
+}"""
+
+
+def play_for(page: Page, ms: int) -> dict[str, dict[str, int]]:
+    """Play for ms, pause; return the mutations counted in each panel while playing."""
+    page.evaluate("Object.values(window.detailMutations).forEach(n => n.records = n.rebuilds = 0)")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_timeout(ms)
+    counts = page.evaluate("JSON.parse(JSON.stringify(window.detailMutations))")
+    press(page, "Pause")
+    page.wait_for_timeout(300)
+    return counts
+
+
+def test_panels_do_no_work_in_a_hidden_tab_during_play(page: Page, base_url: str,
+                                                       console_errors: list[str]) -> None:
+    nid = open_page(page, base_url)
+    page.wait_for_selector("#panel-inspector td[data-array='W']")
+    show(page, "equations")
+    page.wait_for_selector("#panel-equations [data-eq-line] .katex")
+    page.evaluate(COUNT_MUTATIONS)
+    show(page, "surface")
+    hidden = play_for(page, 1500)
+    assert hidden["panel-inspector"]["records"] == 0, hidden
+    assert hidden["panel-equations"]["records"] == 0, hidden
+    show(page, "inspector")  # catches up once, then updates its cells in place
+    expect(page.locator("#panel-inspector td[data-array='W']").first).to_be_visible()
+    shown = play_for(page, 2000)
+    assert shown["panel-inspector"]["records"] > 0, shown  # it does follow the training
+    assert shown["panel-inspector"]["rebuilds"] <= 1, shown
+    assert shown["panel-equations"]["records"] == 0, shown
+    ref = call(base_url, "GET", f"/api/networks/{nid}/layers/2")["W"]  # paused: final weights
+    got = cells(page, "W")
+    assert len(got) == 12 and all(close(v, ref[r][c]) for (r, c), v in got.items())
     assert console_errors == []

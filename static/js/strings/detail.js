@@ -33,7 +33,7 @@ export default {
     'detail.insp.caption.b': 'biases',
 
     'detail.eq.convention': 'Convention: column vectors, Wˡ has shape (n_out × n_in), zˡ = Wˡ aˡ⁻¹ + bˡ; wˡⱼₖ connects neuron k of layer l−1 to neuron j of layer l.',
-    'detail.eq.indices': 'Subscripts in the equations start at 1, as in textbooks; the API counts from 0, so W[j][k] is w_(j+1)(k+1).',
+    'detail.eq.indices': 'Subscripts in the equations start at 1, as in textbooks; the API counts from 0, so add 1 to each index: the API’s W[0][2] is w₁₃ here.',
     'detail.eq.ctxWeight': 'Weight {name} (layer {l}, API {api})',
     'detail.eq.ctxBias': 'Bias {name} (layer {l}, API {api})',
     'detail.eq.ctxNeuron': 'Neuron error {name} (layer {l}, API {api})',
@@ -123,7 +123,7 @@ export default {
     'detail.insp.caption.b': '偏置',
 
     'detail.eq.convention': '约定：列向量，Wˡ 的形状为 (n_out × n_in)，zˡ = Wˡ aˡ⁻¹ + bˡ；wˡⱼₖ 连接第 l−1 层的神经元 k 与第 l 层的神经元 j。',
-    'detail.eq.indices': '公式中的下标与教材一样从 1 开始；接口从 0 开始计数，因此 W[j][k] 对应 w_(j+1)(k+1)。',
+    'detail.eq.indices': '公式中的下标与教材一样从 1 开始；接口从 0 开始计数，每个下标加 1 即可对应：接口的 W[0][2] 就是这里的 w₁₃。',
     'detail.eq.ctxWeight': '权重 {name}（第 {l} 层，接口索引 {api}）',
     'detail.eq.ctxBias': '偏置 {name}（第 {l} 层，接口索引 {api}）',
     'detail.eq.ctxNeuron': '神经元误差项 {name}（第 {l} 层，接口索引 {api}）',
