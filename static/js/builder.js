@@ -23,6 +23,9 @@ const NUMBER_FIELDS = {
   dropout: [0, 0.95, false],
 };
 
+/** Value of the data-set option that stands for data uploaded from a CSV file. */
+const UPLOADED = '__uploaded__';
+
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
 /** Builder view over three containers (structure, data, training). */
@@ -120,13 +123,19 @@ export class Builder {
     const { cfg } = this;
     const names = this.datasets.map((d) => d.name);
     const meta = this.datasets.find((d) => d.name === cfg.dataset);
-    const desc = meta ? (this.i18n.lang === 'zh' ? meta.description_zh : meta.description) : '';
+    let desc = meta ? (this.i18n.lang === 'zh' ? meta.description_zh : meta.description) : '';
+    let options = this.getOptions(names, cfg.dataset, 'core.dataset.');
+    if (cfg.uploaded) {
+      desc = this.t('core.data.uploadedHint', cfg.uploaded);
+      options = `<option value="${UPLOADED}" selected>${esc(this.t('core.dataset.uploaded'))}</option>
+        ${this.getOptions(names, null, 'core.dataset.')}`;
+    }
     return `
       <div class="data-row">
         <canvas class="data-preview" width="72" height="72" aria-hidden="true"></canvas>
         <div class="data-pick">
           <label class="field"><span>${esc(this.t('core.data.dataset'))}</span>
-            <select name="dataset">${this.getOptions(names, cfg.dataset, 'core.dataset.')}</select></label>
+            <select name="dataset">${options}</select></label>
           <p class="hint">${esc(desc)}</p>
         </div>
       </div>
@@ -182,7 +191,7 @@ export class Builder {
   /** Validate and apply a select or number input. */
   handleInput(ev) {
     const el = ev.target;
-    if (!el.name || !this.cfg) return;
+    if (!el.name || !this.cfg || el.value === UPLOADED) return;
     const cfg = harmonize(this.cfg);
     if (el.name === 'hiddenAct') cfg.hiddenActs[Number(el.dataset.index)] = el.value;
     else if (el.name in NUMBER_FIELDS) {
@@ -234,9 +243,10 @@ export class Builder {
   }
 
   commit(cfg, structural) {
-    this.cfg = cfg;
+    // A rebuilt network draws its data from the data set again, not from the uploaded file.
+    this.cfg = structural ? { ...cfg, uploaded: null } : cfg;
     this.render();
-    this.onChange(cfg, structural);
+    this.onChange(this.cfg, structural);
   }
 
   /**

@@ -118,15 +118,16 @@ const PALETTE = (() => {
 })();
 
 /**
- * Return the colour lookup table (256 RGBA entries) for a uint8-quantised heatmap.
+ * Fill and return the colour lookup table (256 RGBA entries) of a uint8-quantised heatmap.
  * Byte q stands for lo + q·(hi − lo)/255, coloured by (value − centre)/scale.
- * @param {{lo: number, hi: number, centre: number, scale: number}} opts
+ * @param {{lo: number, hi: number, centre: number, scale: number, out?: Uint8ClampedArray}} opts
+ *   out: a 1024-byte table to fill (a new one when absent)
  * @returns {Uint8ClampedArray} 1024 bytes
  */
 export function getHeatmapLut(opts) {
   const { lo, hi, centre, scale } = opts;
   // Byte q maps linearly into [lo, hi] (see app/api/present.py quantize).
-  const lut = new Uint8ClampedArray(256 * 4);
+  const lut = opts.out ?? new Uint8ClampedArray(256 * 4);
   const s = scale > 0 ? scale : 1;
   const half = (NUM_SHADES - 1) / 2;
   for (let q = 0; q < 256; q += 1) {
@@ -138,29 +139,6 @@ export function getHeatmapLut(opts) {
     lut[q * 4 + 3] = 255;
   }
   return lut;
-}
-
-/**
- * Paint quantised heatmap bytes into RGBA pixels, flipping rows so y grows upwards.
- * @param {{bytes: Uint8Array, lut: Uint8ClampedArray, pixels: Uint8ClampedArray,
- *   res: number, rows?: number}} opts bytes: rows×res values (row = y index; rows = res for
- *   2 inputs, 1 for a single input); pixels: rows×res×4 output
- */
-export function paintHeatmap(opts) {
-  const { bytes, lut, pixels, res } = opts;
-  const rows = opts.rows ?? res;
-  for (let i = 0; i < rows; i += 1) {
-    const src = i * res;
-    const dst = (rows - 1 - i) * res * 4;
-    for (let j = 0; j < res; j += 1) {
-      const q = bytes[src + j] * 4;
-      const p = dst + j * 4;
-      pixels[p] = lut[q];
-      pixels[p + 1] = lut[q + 1];
-      pixels[p + 2] = lut[q + 2];
-      pixels[p + 3] = 255;
-    }
-  }
 }
 
 /**
@@ -176,26 +154,18 @@ export function base64ToBytes(b64) {
 }
 
 /**
- * Return the largest |value − centre| a uint8 heatmap can hold (its range about the centre).
- * @param {{lo: number, hi: number}} neuron
+ * Return the largest |value − centre| in a uint8 heatmap held as a binary string (atob).
+ * @param {string} bin one character per byte
+ * @param {{lo: number, hi: number}} neuron the byte range: q stands for lo + q·(hi − lo)/255
  * @param {number} centre
  */
-export function getHeatmapExtent(neuron, centre) {
-  return Math.max(Math.abs(neuron.lo - centre), Math.abs(neuron.hi - centre));
-}
-
-/**
- * Return the largest |value − centre| in a uint8 heatmap's actual bytes.
- * @param {Uint8Array} bytes
- * @param {{lo: number, hi: number}} neuron
- * @param {number} centre
- */
-export function getBytesExtent(bytes, neuron, centre) {
+export function getStringExtent(bin, neuron, centre) {
   let qmin = 255;
   let qmax = 0;
-  for (let i = 0; i < bytes.length; i += 1) {
-    if (bytes[i] < qmin) qmin = bytes[i];
-    if (bytes[i] > qmax) qmax = bytes[i];
+  for (let i = 0; i < bin.length; i += 1) {
+    const q = bin.charCodeAt(i);
+    if (q < qmin) qmin = q;
+    if (q > qmax) qmax = q;
   }
   const k = (neuron.hi - neuron.lo) / 255;
   return Math.max(Math.abs(neuron.lo + qmin * k - centre), Math.abs(neuron.lo + qmax * k - centre));
@@ -223,4 +193,32 @@ export function formatNumber(v) {
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
   return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * Stroke the network's edges: edge i is an S-curve from (x1, y1) to (x2, y2) — lines[4i] to
+ * lines[4i + 3], in px — of width |q[i]| / steps px, orange when q[i] < 0, else blue. Each
+ * edge is its own path: one path of many overlapping curves rasterises slower in Skia.
+ * @param {CanvasRenderingContext2D|OffscreenCanvasRenderingContext2D} ctx
+ * @param {{lines: Float64Array, q: Int16Array, steps: number, width: number, height: number}} opts
+ *   width/height: the area to clear, in px
+ */
+export function strokeEdges(ctx, opts) {
+  const { lines, q, steps } = opts;
+  ctx.clearRect(0, 0, opts.width, opts.height);
+  ctx.lineCap = 'butt';
+  for (let i = 0; i < q.length; i += 1) {
+    if (q[i] === 0) continue;
+    const x1 = lines[4 * i];
+    const y1 = lines[4 * i + 1];
+    const x2 = lines[4 * i + 2];
+    const y2 = lines[4 * i + 3];
+    const mx = (x1 + x2) / 2;
+    ctx.beginPath();
+    ctx.moveTo(x1, y1);
+    ctx.bezierCurveTo(mx, y1, mx, y2, x2, y2);
+    ctx.strokeStyle = q[i] < 0 ? CONFIG.colors.negative : CONFIG.colors.positive;
+    ctx.lineWidth = Math.abs(q[i]) / steps;
+    ctx.stroke();
+  }
 }

@@ -5,6 +5,7 @@
 import { getD3 } from './vendor.js';
 import { CONFIG } from './config.js';
 import { formatNumber } from './draw-utils.js';
+import { setText } from './dom-utils.js';
 
 const SERIES = [
   { key: 'loss', color: CONFIG.colors.chartTrain, label: 'core.chart.train', axis: 'loss' },
@@ -24,6 +25,7 @@ export class LossChart {
     this.i18n = opts.i18n;
     this.d3 = getD3();
     this.timer = null;
+    this.lastDraw = -Infinity;
     /** @type {{step: number, loss: number|null, validation_loss: number|null, accuracy: number|null}[]} */
     this.points = [];
     this.networkId = null;
@@ -83,13 +85,22 @@ export class LossChart {
     else this.draw();
   }
 
-  /** Redraw soon, at most once per CONFIG.chart.playMs (play frames arrive at 60 Hz). */
+  /**
+   * Redraw at most once per CONFIG.chart.playMs (play frames arrive at up to 60 Hz): now if
+   * the last drawing is old enough (play frames are handled inside an animation frame, so
+   * this joins that frame), else in the first animation frame after the interval.
+   */
   scheduleDraw() {
+    const wait = this.lastDraw + CONFIG.chart.playMs - performance.now();
+    if (!(wait > 0)) {
+      this.draw();
+      return;
+    }
     if (this.timer) return;
-    this.timer = setTimeout(() => {
+    this.timer = setTimeout(() => requestAnimationFrame(() => {
       this.timer = null;
       this.draw();
-    }, CONFIG.chart.playMs);
+    }), wait);
   }
 
   pick(p) {
@@ -114,6 +125,7 @@ export class LossChart {
   }
 
   draw() {
+    this.lastDraw = performance.now();
     const d3 = this.d3;
     const { width, height } = CONFIG.chart;
     const m = this.margin;
@@ -162,7 +174,7 @@ export class LossChart {
     const t = (k) => this.i18n.t(k);
     const acc = this.kind === 'classification' && p.accuracy != null
       ? ` · ${t('core.chart.accuracy')} ${(p.accuracy * 100).toFixed(1)}%` : '';
-    this.readout.textContent = `${t('core.chart.train')} ${formatNumber(p.loss)} · ${t('core.chart.validation')} ${formatNumber(p.validation_loss)}${acc}`;
+    setText(this.readout, `${t('core.chart.train')} ${formatNumber(p.loss)} · ${t('core.chart.validation')} ${formatNumber(p.validation_loss)}${acc}`);
     this.readout.dataset.loss = String(p.loss);
     this.readout.dataset.step = String(p.step);
   }

@@ -216,7 +216,11 @@ class App {
       const parsed = parseCsv(text, shape);
       await this.fitBatchSize(parsed.X.length);
       const ok = await this.replaceData({ X: parsed.X, Y: parsed.Y, X_val: data.X_val, Y_val: data.Y_val });
-      if (ok) this.bus.emit('status', { message: this.i18n.t('core.csv.loaded', { n: parsed.X.length, name }) });
+      if (!ok) return;
+      this.cfg = { ...this.cfg, uploaded: { name, n: parsed.X.length } };
+      this.builder.update(this.cfg);
+      this.builder.drawPreview(this.bus.get('data'));
+      this.bus.emit('status', { message: this.i18n.t('core.csv.loaded', { n: parsed.X.length, name }) });
     } catch (err) {
       if (err.i18nKey) this.bus.emit('error', { message: this.i18n.t(err.i18nKey, err.params) });
       else this.showError(err);
@@ -298,7 +302,7 @@ class App {
     try {
       this.stepper.stopSession();
       const net = await api.importNetwork(doc);
-      this.cfg = fromSpec(net.spec, this.cfg);
+      this.cfg = fromSpec(net.spec, { ...this.cfg, uploaded: null });
       this.applyDatasetMeta();
       this.builder.update(this.cfg);
       await this.showNetwork(net);

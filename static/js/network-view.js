@@ -7,16 +7,29 @@
  */
 import { getD3 } from './vendor.js';
 import { CONFIG } from './config.js';
+import { EdgeCanvas } from './edge-canvas.js';
+import { setText } from './dom-utils.js';
 import { getNeuronPositions, getNeuronRadius, getEdgePath, getMaxAbsWeight, getEdgeWidth,
-  divergingColor, divergingRgb, getCentre, getColumnValue, formatNumber, base64ToBytes,
-  getBytesExtent, getHeatmapLut, paintHeatmap } from './draw-utils.js';
+  divergingColor, divergingRgb, getCentre, formatNumber, getStringExtent,
+  getHeatmapLut, getColumnValue } from './draw-utils.js';
 
-/** @param {number} v @returns {string} 3 significant digits, for labels inside neurons */
+/**
+ * @param {number} v
+ * @returns {string} 2 significant digits (exponent when tiny or huge; 0 below 1e-9), for
+ *   labels inside neurons and the legend
+ */
 const formatShort = (v) => {
   const a = Math.abs(v);
-  if (a !== 0 && (a < 0.01 || a >= 1000)) return v.toExponential(0).replace('e', 'e');
+  if (a < 1e-9) return '0';
+  if (a < 0.01 || a >= 1000) return v.toExponential(0);
   return String(Number(v.toPrecision(2)));
 };
+/** Play frames draw edge widths rounded to 1/EDGE_STEPS px. */
+const EDGE_STEPS = 4;
+/** Least time between two bias repaints during play, in ms. */
+const BIAS_FAST_MS = 50;
+/** Legend line widths as fractions of the widest edge. */
+const LEGEND_FRACTIONS = [0.25, 0.5, 1];
 const SUP = (n) => String(n).replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[d]);
 
 /** Neuron-and-weight diagram of the current network. */
@@ -43,11 +56,12 @@ export class NetworkView {
     this.width = 0;
     this.buildDom();
     this.painter = new HeatmapPainter(this.canvas);
+    this.drawScaleNote();
     this.bus.on('selection', (sel) => this.drawSelection(sel));
     this.bus.on('language', () => {
       this.drawLabels();
-      this.legend.dataset.maxShown = '';
-      this.drawLegend();
+      this.buildLegend();
+      this.drawScaleNote();
     });
     this.bus.on('sample', () => this.drawValues());
     new ResizeObserver(() => this.handleResize()).observe(this.root);
@@ -60,13 +74,15 @@ export class NetworkView {
     this.haloLayer = this.edgeSvg.append('g').attr('class', 'nv-halo');
     this.edgeLayer = this.edgeSvg.append('g').attr('class', 'nv-edge-paths');
     this.hitLayer = this.edgeSvg.append('g').attr('class', 'nv-hits');
-    this.edgeCanvas = root.append('canvas').attr('class', 'nv-edge-canvas').node();
+    this.edgeCanvas = new EdgeCanvas(root.append('canvas').attr('class', 'nv-edge-canvas').node(),
+      { onDrawn: () => this.showFastEdges() });
     this.canvas = root.append('canvas').attr('class', 'nv-canvas').node();
     this.nodeSvg = root.append('svg').attr('class', 'nv-nodes');
     this.labelLayer = this.nodeSvg.append('g').attr('class', 'nv-labels');
     this.nodeLayer = this.nodeSvg.append('g');
     this.tooltip = root.append('div').attr('class', 'nv-tooltip').attr('role', 'tooltip')
       .attr('hidden', true).node();
+    this.note = root.append('p').attr('class', 'nv-note').node();
     this.editor = root.append('form').attr('class', 'nv-editor').attr('hidden', true).node();
     this.editor.innerHTML = '<label><span></span><input type="number" step="any" required></label>';
     this.editor.addEventListener('submit', (ev) => { ev.preventDefault(); this.commitEdit(); });
@@ -110,7 +126,6 @@ export class NetworkView {
       svg.attr('width', this.width).attr('height', height).attr('viewBox', `0 0 ${this.width} ${height}`);
     }
     this.painter.resize(this.width, height);
-    this.resizeEdgeCanvas(this.width, height);
     const edges = [];
     for (let l = 1; l < this.sizes.length; l += 1) {
       for (let j = 0; j < this.sizes[l]; j += 1) {
@@ -130,6 +145,7 @@ export class NetworkView {
       .on('click', (ev, e) => this.select({ kind: 'weight', layer: e.layer, from: e.from, to: e.to }))
       .on('dblclick', (ev, e) => this.openEditor(ev, e));
     this.edges = edges;
+    this.resizeEdgeCanvas(this.width, height);
     this.drawNeurons();
     this.drawWeights(this.doc.layers);
     this.drawValues();
@@ -164,6 +180,9 @@ export class NetworkView {
       .on('mouseleave', () => this.hideTooltip())
       .on('click', (ev, d) => this.select({ kind: 'bias', layer: d.layer, neuron: d.neuron }));
     this.neuronEls = g.nodes();
+    this.biasEls = this.neuronEls.filter((el) => el.dataset.layer !== '0').map((el) => ({
+      g: el, rect: el.querySelector('rect.bias'), l: Number(el.dataset.layer),
+      j: Number(el.dataset.neuron), fill: null }));
   }
 
   /** Draw the layer titles above the columns. */
@@ -192,16 +211,22 @@ export class NetworkView {
   }
 
   resizeEdgeCanvas(width, height) {
-    const dpr = window.devicePixelRatio || 1;
-    Object.assign(this.edgeCanvas, { width: Math.round(width * dpr), height: Math.round(height * dpr) });
-    Object.assign(this.edgeCanvas.style, { width: `${width}px`, height: `${height}px` });
-    this.edgeCanvas.getContext('2d').setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.edgeCanvas.resize(width, height);
+    this.edgeCanvas.setLines(Float64Array.from(this.edges.flatMap((e) => {
+      const a = this.pos[e.layer - 1][e.from];
+      const b = this.pos[e.layer][e.to];
+      return [a.x, a.y, b.x, b.y];
+    })));
     this.root.classList.remove('fast-edges');
+    this.fast = false;
+    this.fastWidths = null;
   }
 
   /**
-   * Draw the weights of a play frame on a canvas instead of the SVG (no DOM work, so 60
-   * frames per second stay smooth); the SVG is brought up to date by the next drawWeights.
+   * Draw the weights of a play frame on a canvas instead of the SVG (no DOM work, and the
+   * curves are rasterised in a worker when the browser can); the SVG is brought up to date by
+   * the next drawWeights. Widths are rounded to 1/EDGE_STEPS px; the canvas is redrawn only
+   * when a rounded width or a sign changed.
    * @param {{W: number[][], b: number[]}[]} layers per weight layer
    */
   drawWeightsFast(layers) {
@@ -209,27 +234,30 @@ export class NetworkView {
     this.doc = { ...this.doc, layers };
     const maxAbs = getMaxAbsWeight(layers);
     this.maxAbs = maxAbs;
-    const ctx = this.edgeCanvas.getContext('2d');
-    ctx.clearRect(0, 0, this.width, CONFIG.network.height);
-    ctx.globalAlpha = 0.82;
-    ctx.lineCap = 'round';
-    for (const e of this.edges) {
+    this.fast = true;
+    const q = new Int16Array(this.edges.length);
+    let changed = !this.fastWidths || this.fastWidths.length !== q.length;
+    this.edges.forEach((e, i) => {
       const w = layers[e.layer - 1].W[e.to][e.from];
-      const width = getEdgeWidth(w, maxAbs);
-      if (width < 0.05) continue;
-      const a = this.pos[e.layer - 1][e.from];
-      const b = this.pos[e.layer][e.to];
-      const mx = (a.x + b.x) / 2;
-      ctx.beginPath();
-      ctx.moveTo(a.x, a.y);
-      ctx.bezierCurveTo(mx, a.y, mx, b.y, b.x, b.y);
-      ctx.strokeStyle = w < 0 ? CONFIG.colors.negative : CONFIG.colors.positive;
-      ctx.lineWidth = width;
-      ctx.stroke();
+      q[i] = Math.sign(w) * Math.round(getEdgeWidth(w, maxAbs) * EDGE_STEPS);
+      if (!changed && q[i] !== this.fastWidths[i]) changed = true;
+    });
+    if (changed) this.edgeCanvas.draw(q, EDGE_STEPS);
+    this.fastWidths = q;
+    // Bias squares repaint the neuron SVG: at most BIAS_FAST_MS apart during play.
+    const now = performance.now();
+    if (!(now - this.biasDrawnAt < BIAS_FAST_MS)) {
+      this.biasDrawnAt = now;
+      this.drawBiases(layers, { fast: true });
     }
-    this.root.classList.add('fast-edges');
-    this.drawBiases(layers);
-    if (formatNumber(maxAbs) !== this.legend?.dataset.maxShown) this.drawLegend();
+    this.drawLegend();
+  }
+
+  /** Show the edge canvas instead of the SVG once a play frame is drawn on it. */
+  showFastEdges() {
+    if (this.fast && !this.root.classList.contains('fast-edges')) {
+      this.root.classList.add('fast-edges');
+    }
   }
 
   /**
@@ -240,6 +268,7 @@ export class NetworkView {
   drawWeights(layers, opts = {}) {
     if (!this.edgeEls) return Promise.resolve();
     this.root.classList.remove('fast-edges');
+    this.fast = false;
     this.doc = { ...this.doc, layers };
     const maxAbs = getMaxAbsWeight(layers);
     this.maxAbs = maxAbs;
@@ -264,33 +293,58 @@ export class NetworkView {
       }
     });
     this.drawBiases(layers);
-    if (formatNumber(maxAbs) !== this.legend?.dataset.maxShown) this.drawLegend();
+    this.drawLegend();
     return Promise.all(transitions).then(() => { this.animating = false; });
   }
 
-  drawBiases(layers) {
-    const maxB = Math.max(1e-12, ...layers.flatMap((p) => p.b.map(Math.abs)));
-    for (const el of this.neuronEls ?? []) {
-      const l = Number(el.dataset.layer);
-      if (l === 0) continue;
-      const b = layers[l - 1].b[Number(el.dataset.neuron)];
-      el.querySelector('rect.bias').setAttribute('fill', divergingColor(b / maxB));
-      el.setAttribute('data-b', String(b));
+  /**
+   * Colour each bias square by its sign and size (against the largest |b|); an attribute is
+   * written only when its colour changed.
+   * @param {{b: number[]}[]} layers per weight layer
+   * @param {{fast?: boolean}} [opts] fast: a play frame (skip the data-b attributes)
+   */
+  drawBiases(layers, opts = {}) {
+    let maxB = 1e-12;
+    for (const p of layers) for (const b of p.b) if (Math.abs(b) > maxB) maxB = Math.abs(b);
+    for (const item of this.biasEls ?? []) {
+      const b = layers[item.l - 1].b[item.j];
+      // Play frames use 32 shades per sign: finer steps would repaint every frame unseen.
+      const t = opts.fast ? Math.round((b / maxB) * 32) / 32 : b / maxB;
+      const fill = divergingColor(t);
+      if (fill !== item.fill) {
+        item.rect.setAttribute('fill', fill);
+        item.fill = fill;
+      }
+      if (!opts.fast) item.g.setAttribute('data-b', String(b));
     }
   }
 
-  drawLegend() {
+  /** Build the legend (line widths and signs) in the current language. */
+  buildLegend() {
     if (!this.legend) return;
-    const t = (k, p) => this.i18n.t(k, p);
-    const max = this.maxAbs ?? 0;
+    const t = (k) => this.i18n.t(k);
     const W = CONFIG.network.maxEdgeWidth;
-    const samples = [0.25, 0.5, 1].map((f) => `<span class="lg-item"><svg width="26" height="10">
-      <line x1="0" y1="5" x2="26" y2="5" stroke="#52606d" stroke-width="${W * f}"/></svg>
-      ${formatNumber(max * f)}</span>`).join('');
+    const samples = LEGEND_FRACTIONS.map((f) => `<span class="lg-item"><svg width="26" height="10"
+      aria-hidden="true"><line x1="0" y1="5" x2="26" y2="5" stroke="#52606d"
+      stroke-width="${W * f}"/></svg><span class="lg-num"></span></span>`).join('');
     this.legend.innerHTML = `<span class="lg-title">${t('core.legend.width')}</span>${samples}
       <span class="lg-item"><i class="sw neg"></i>${t('core.legend.negative')}</span>
       <span class="lg-item"><i class="sw pos"></i>${t('core.legend.positive')}</span>`;
-    this.legend.dataset.maxShown = formatNumber(max);
+    this.legendNums = [...this.legend.querySelectorAll('.lg-num')];
+    this.legendText = null;
+    this.drawLegend();
+  }
+
+  /** Write the |w| of each legend width (2 significant digits), only when one changed. */
+  drawLegend() {
+    if (!this.legend) return;
+    if (!this.legendNums) { this.buildLegend(); return; }
+    const max = this.maxAbs ?? 0;
+    const texts = LEGEND_FRACTIONS.map((f) => formatShort(max * f));
+    const key = texts.join(' ');
+    if (key === this.legendText) return;
+    this.legendText = key;
+    texts.forEach((text, i) => setText(this.legendNums[i], text));
   }
 
   /**
@@ -315,28 +369,23 @@ export class NetworkView {
   }
 
   /**
-   * Return the colour scale (max |value − centre|) of every neuron under the scope: per
-   * neuron over all samples; per layer or network over the displayed values.
-   * @param {number|null} sample
+   * Return the colour scale of every neuron under the scope: the largest |value − centre|
+   * over the whole batch in that neuron, its layer or the whole network. The batch, not the
+   * values on display, sets the scale: a one-neuron layer is not always at full colour, and
+   * picking one sample keeps the colours comparable.
    * @returns {number[][]} scale per layer and neuron
    */
-  getScales(sample) {
-    const shown = this.sizes.map((n, l) => {
+  getScales() {
+    const extents = this.sizes.map((n, l) => {
       const M = this.getLayerMatrix(l);
       const c = this.getValueCentre(l);
-      return Array.from({ length: n }, (_, j) => (M?.length ? Math.abs(getColumnValue(M, j, sample) - c) : 0));
+      return Array.from({ length: n }, (_, j) => (M?.length
+        ? M.reduce((m, row) => Math.max(m, Math.abs(row[j] - c)), 0) : 0));
     });
-    if (this.scope === 'neuron') {
-      return this.sizes.map((n, l) => {
-        const M = this.getLayerMatrix(l);
-        const c = this.getValueCentre(l);
-        return Array.from({ length: n }, (_, j) => (M?.length
-          ? M.reduce((m, row) => Math.max(m, Math.abs(row[j] - c)), 0) : 0));
-      });
-    }
-    const layerMax = shown.map((vals) => Math.max(0, ...vals));
+    if (this.scope === 'neuron') return extents;
+    const layerMax = extents.map((vals) => Math.max(0, ...vals));
     const all = Math.max(0, ...layerMax);
-    return shown.map((vals, l) => vals.map(() => (this.scope === 'layer' ? layerMax[l] : all)));
+    return extents.map((vals, l) => vals.map(() => (this.scope === 'layer' ? layerMax[l] : all)));
   }
 
   getValueCentre(l) {
@@ -349,7 +398,7 @@ export class NetworkView {
     if (!this.neuronEls) return;
     const sample = this.bus.get('sample') ?? null;
     const active = Boolean(this.values);
-    const scales = active ? this.getScales(sample) : null;
+    const scales = active ? this.getScales() : null;
     this.root.classList.toggle('show-values', active);
     this.root.dataset.phase = this.values?.kind ?? 'none';
     for (const el of this.neuronEls) {
@@ -428,13 +477,20 @@ export class NetworkView {
     const show = this.showHeatmaps && this.heatmaps;
     this.root.classList.toggle('has-heatmaps', Boolean(show));
     if (!show) { this.painter.clear(); return; }
-    this.painter.draw({ heatmaps: this.heatmaps, pos: this.pos, radius: this.radius - 1.5,
+    this.painter.draw({ heatmaps: this.heatmaps, pos: this.pos, radius: this.radius - 0.5,
       scope: this.scope, activations: this.doc.spec.activations });
+  }
+
+  /** Say under the diagram what sets the colour scale (the scope). */
+  drawScaleNote() {
+    const text = this.i18n.t(`core.scope.note.${this.scope}`);
+    if (this.note.textContent !== text) this.note.textContent = text;
   }
 
   /** @param {'neuron'|'layer'|'network'} scope */
   setScope(scope) {
     this.scope = scope;
+    this.drawScaleNote();
     this.drawValues();
     this.drawHeatmaps();
   }
@@ -558,14 +614,32 @@ export class NetworkView {
   }
 }
 
-/** Paints every neuron's heatmap into one canvas, clipped to the neuron circles. */
+/** Little-endian platforms keep a pixel's alpha in the top byte of a Uint32 (RGBA bytes). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const RGB_BITS = LITTLE_ENDIAN ? 0x00ffffff : 0xffffff00;
+
+/**
+ * Paints every neuron's heatmap into one canvas as discs. Each neuron's uint8 grid is decoded
+ * straight into an atlas ImageData through a 256-entry colour table (one 32-bit write per
+ * pixel, alpha from a precomputed disc mask), and only when its bytes or colour scale changed;
+ * the atlas is uploaded with one putImageData, each neuron is one scaled drawImage, and the
+ * canvas is left alone when nothing changed.
+ */
 export class HeatmapPainter {
   /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
     this.canvas = canvas;
     this.ctx = canvas.getContext('2d');
-    this.scratch = document.createElement('canvas');
-    this.scratchCtx = this.scratch.getContext('2d');
+    this.atlas = document.createElement('canvas');
+    this.atlasCtx = this.atlas.getContext('2d');
+    this.image = null;
+    this.pixels = null;
+    this.mask = null;
+    /** @type {Map<string, object>} what each atlas block holds (data, lo, hi, scale, centre) */
+    this.painted = new Map();
+    this.drawn = null;
+    this.lut = new Uint8ClampedArray(256 * 4);
+    this.lut32 = new Uint32Array(this.lut.buffer);
   }
 
   /**
@@ -581,65 +655,150 @@ export class HeatmapPainter {
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.width = width;
     this.height = height;
+    this.drawn = null;
   }
 
   clear() {
     this.ctx.clearRect(0, 0, this.width ?? 0, this.height ?? 0);
+    this.drawn = null;
   }
 
   /**
-   * Decode every neuron's bytes and compute its colour scale under the scope.
-   * @returns {{bytes: Uint8Array, lo: number, hi: number, centre: number, scale: number}[][]}
+   * Make the atlas hold one (res + 2) × (rows + 2) block per neuron (a 1-pixel border repeats
+   * the edge so scaled drawing never samples a neighbour) and the disc mask of a block.
    */
-  getMaps(heatmaps, scope, activations) {
-    const maps = heatmaps.layers.map((layer) => {
+  fitAtlas(res, rows, sizes) {
+    const w = (res + 2) * Math.max(...sizes);
+    const h = (rows + 2) * sizes.length;
+    if (this.image && this.image.width === w && this.image.height === h && this.res === res) return;
+    this.atlas.width = w;
+    this.atlas.height = h;
+    this.image = this.atlasCtx.createImageData(w, h);
+    this.pixels = new Uint32Array(this.image.data.buffer);
+    this.res = res;
+    this.painted.clear();
+    this.mask = getDiscMask(res, rows);
+  }
+
+  /**
+   * Return per layer and neuron {key, n, centre, bin, extent, scale}: bin is the atob string,
+   * only when the bytes changed since the block was painted; scale follows the scope.
+   */
+  measure(heatmaps, scope, activations) {
+    const maps = heatmaps.layers.map((layer, l) => {
       const centre = layer.index === 0 ? 0 : getCentre(activations[layer.index - 1]);
-      return layer.neurons.map((n) => {
-        const bytes = base64ToBytes(n.data);
-        return { bytes, lo: n.lo, hi: n.hi, centre, extent: getBytesExtent(bytes, n, centre) };
+      return layer.neurons.map((n, j) => {
+        const key = `${l}:${j}`;
+        const old = this.painted.get(key);
+        if (old && old.data === n.data && old.lo === n.lo && old.hi === n.hi) {
+          return { key, n, centre, bin: null, extent: old.extent };
+        }
+        const bin = atob(n.data);
+        return { key, n, centre, bin, extent: getStringExtent(bin, n, centre) };
       });
     });
-    const all = Math.max(...maps.flat().map((m) => m.extent));
-    for (const layer of maps) {
-      const lmax = Math.max(...layer.map((m) => m.extent));
-      for (const m of layer) {
-        m.scale = { neuron: m.extent, layer: lmax, network: all }[scope] || 1;
+    const layerMax = maps.map((layer) => layer.reduce((m, x) => Math.max(m, x.extent), 0));
+    const all = Math.max(0, ...layerMax);
+    maps.forEach((layer, l) => layer.forEach((m) => {
+      m.scale = { neuron: m.extent, layer: layerMax[l], network: all }[scope] || 1;
+    }));
+    return maps;
+  }
+
+  /** Paint one neuron's block into the atlas pixels (y grows upwards). */
+  paintBlock(m, l, j) {
+    const { res, mask } = this;
+    const rows = mask.rows;
+    const bin = m.bin ?? atob(m.n.data);
+    const lut = this.lut32;
+    getHeatmapLut({ lo: m.n.lo, hi: m.n.hi, centre: m.centre, scale: m.scale, out: this.lut });
+    const stride = this.image.width;
+    const x0 = j * (res + 2);
+    const y0 = l * (rows + 2);
+    const bw = res + 2;
+    for (let r = 0; r < rows + 2; r += 1) {
+      const src = Math.min(rows - 1, Math.max(0, rows - r)) * res;
+      const dst = (y0 + r) * stride + x0;
+      const mrow = r * bw;
+      for (let c = 0; c < bw; c += 1) {
+        const q = bin.charCodeAt(src + Math.min(res - 1, Math.max(0, c - 1)));
+        this.pixels[dst + c] = (lut[q] & RGB_BITS) | mask.alpha[mrow + c];
       }
     }
-    return maps;
+    this.painted.set(m.key, { data: m.n.data, lo: m.n.lo, hi: m.n.hi, extent: m.extent,
+      scale: m.scale, centre: m.centre });
   }
 
   /**
    * Draw the heatmaps into the neuron circles.
    * @param {{heatmaps: object, pos: {x: number, y: number}[][], radius: number,
-   *   scope: string, activations: string[]}} opts radius in px
+   *   scope: string, activations: string[]}} opts radius of a disc in px
    */
   draw(opts) {
     const { heatmaps, pos, radius, scope, activations } = opts;
-    this.clear();
-    if (heatmaps.layers.length !== pos.length) return;
-    const maps = this.getMaps(heatmaps, scope, activations);
+    if (heatmaps.layers.length !== pos.length) { this.clear(); return; }
     const res = heatmaps.axes[0].length;
     const rows = heatmaps.axes.length === 2 ? res : 1;
-    if (this.scratch.width !== res || this.scratch.height !== rows) {
-      this.scratch.width = res;
-      this.scratch.height = rows;
-      this.image = this.scratchCtx.createImageData(res, rows);
-    }
-    const { ctx } = this;
+    this.fitAtlas(res, rows, pos.map((col) => col.length));
+    const maps = this.measure(heatmaps, scope, activations);
+    let changed = false;
+    maps.forEach((layer, l) => layer.forEach((m, j) => {
+      if (!pos[l]?.[j]) return;
+      const old = this.painted.get(m.key);
+      if (m.bin === null && old?.scale === m.scale && old.centre === m.centre) return;
+      this.paintBlock(m, l, j);
+      changed = true;
+    }));
+    if (changed) this.atlasCtx.putImageData(this.image, 0, 0);
+    if (!changed && this.drawn?.pos === pos && this.drawn.radius === radius) return;
+    this.clear();
+    this.drawn = { pos, radius };
+    this.drawDiscs(maps, pos, radius);
+  }
+
+  /** drawImage every neuron's block as a disc (1 input: a band clipped to the circle). */
+  drawDiscs(maps, pos, radius) {
+    const { ctx, res } = this;
+    const rows = this.mask.rows;
     ctx.imageSmoothingEnabled = true;
     maps.forEach((layer, l) => layer.forEach((m, j) => {
       const p = pos[l]?.[j];
       if (!p) return;
-      const lut = getHeatmapLut(m);
-      paintHeatmap({ bytes: m.bytes, lut, pixels: this.image.data, res, rows });
-      this.scratchCtx.putImageData(this.image, 0, 0);
+      const args = [this.atlas, j * (res + 2) + 1, l * (rows + 2) + 1, res, rows,
+        p.x - radius, p.y - radius, 2 * radius, 2 * radius];
+      if (this.mask.disc) {
+        ctx.drawImage(...args);
+        return;
+      }
       ctx.save();
       ctx.beginPath();
       ctx.arc(p.x, p.y, radius, 0, 2 * Math.PI);
       ctx.clip();
-      ctx.drawImage(this.scratch, p.x - radius, p.y - radius, 2 * radius, 2 * radius);
+      ctx.drawImage(...args);
       ctx.restore();
     }));
   }
+}
+
+/**
+ * Return the alpha of every pixel of a (res + 2) × (rows + 2) atlas block, already shifted
+ * into a Uint32 pixel's alpha byte: a disc of diameter res (anti-aliased by pixel coverage)
+ * for 2-D maps, fully opaque for 1-D bands (those are clipped when drawn).
+ * @param {number} res grid resolution
+ * @param {number} rows res for 2 inputs, 1 for a single input
+ * @returns {{alpha: Uint32Array, rows: number, disc: boolean}}
+ */
+function getDiscMask(res, rows) {
+  const w = res + 2;
+  const alpha = new Uint32Array(w * (rows + 2));
+  const disc = rows === res;
+  const half = res / 2;
+  for (let r = 0; r < rows + 2; r += 1) {
+    for (let c = 0; c < w; c += 1) {
+      const d = Math.hypot(c - 1 + 0.5 - half, r - 1 + 0.5 - half);
+      const a = disc ? Math.round(255 * Math.max(0, Math.min(1, half - d + 0.5))) : 255;
+      alpha[r * w + c] = LITTLE_ENDIAN ? a * 0x1000000 : a;
+    }
+  }
+  return { alpha, rows, disc };
 }

@@ -7,6 +7,7 @@
 import { getD3 } from './vendor.js';
 import { CONFIG } from './config.js';
 import { base64ToBytes, divergingRgb, hexToRgb, formatNumber, getCentre } from './draw-utils.js';
+import { setText } from './dom-utils.js';
 
 /** Decision-boundary / fit view with editable data. */
 export class OutputView {
@@ -82,7 +83,7 @@ export class OutputView {
     if (p.accuracy != null && this.doc?.data_info?.kind === 'classification') {
       parts.push(`${t('core.chart.accuracy')} ${(p.accuracy * 100).toFixed(1)}%`);
     }
-    this.metrics.textContent = parts.join(' · ');
+    setText(this.metrics, parts.join(' · '));
   }
 
   /** Return [x scale, y scale] in data → px for the current bounds (and y range for 1-D). */
@@ -109,65 +110,104 @@ export class OutputView {
     const size = CONFIG.output.size;
     if (!hm || !this.doc) return;
     const out = hm.layers[hm.layers.length - 1];
-    this.message.hidden = true;
+    if (!this.message.hidden) this.message.hidden = true;
     if (hm.axes.length === 1) {
       ctx.fillStyle = '#fbfcfd';
       ctx.fillRect(0, 0, size, size);
       this.drawCurve(hm, out.neurons[0]);
       return;
     }
-    this.curve.attr('d', null);
+    if (this.curveShown) {
+      this.curve.attr('d', null);
+      this.curveShown = false;
+    }
     const res = hm.axes[0].length;
     if (!this.image || this.image.width !== res) {
       this.scratch = document.createElement('canvas');
       this.scratch.width = res;
       this.scratch.height = res;
       this.image = this.scratch.getContext('2d').createImageData(res, res);
+      this.pixels = new Uint32Array(this.image.data.buffer);
     }
-    this.paintField(hm, out, res);
+    if (out.neurons.length > 1 && this.doc.data_info.kind === 'classification') {
+      this.paintClasses(hm, out, res);
+    } else this.paintValues(out.neurons[0], res);
     this.scratch.getContext('2d').putImageData(this.image, 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.scratch, 0, 0, size, size);
   }
 
-  /** Fill this.image with the colour of every grid point (y grows upwards). */
-  paintField(hm, out, res) {
-    const px = this.image.data;
-    const color = this.getColorFn(hm, out);
+  /**
+   * Paint one output neuron's values through a 256-entry colour table (y grows upwards):
+   * orange below the class threshold (or the activation's centre), blue above.
+   * @param {{lo: number, hi: number, data: string}} n the neuron's uint8 heatmap
+   * @param {number} res grid resolution
+   */
+  paintValues(n, res) {
+    const lut = this.getValueLut(n);
+    const bin = atob(n.data);
+    const px = this.pixels;
     for (let i = 0; i < res; i += 1) {
-      for (let j = 0; j < res; j += 1) {
-        const [r, g, b] = color(i * res + j);
-        const p = ((res - 1 - i) * res + j) * 4;
-        px[p] = r; px[p + 1] = g; px[p + 2] = b; px[p + 3] = 255;
-      }
+      const src = i * res;
+      const dst = (res - 1 - i) * res;
+      for (let j = 0; j < res; j += 1) px[dst + j] = lut[bin.charCodeAt(src + j)];
     }
   }
 
-  /** Return (grid index) → [r, g, b] for the network's kind of output. */
-  getColorFn(hm, out) {
-    const neurons = out.neurons.map((n) => ({ ...n, bytes: base64ToBytes(n.data) }));
-    const value = (n, i) => n.lo + (n.bytes[i] * (n.hi - n.lo)) / 255;
+  /** @returns {Uint32Array} 256 packed RGBA colours, one per heatmap byte */
+  getValueLut(n) {
     const info = this.doc.data_info;
-    if (neurons.length > 1 && info.kind === 'classification') {
-      const pred = hm.prediction ? base64ToBytes(hm.prediction) : null;
-      const rgb = CONFIG.colors.classes.map(hexToRgb);
-      const K = neurons.length;
-      return (i) => {
-        let best = 0;
-        for (let k = 1; k < K; k += 1) if (value(neurons[k], i) > value(neurons[best], i)) best = k;
-        const cls = pred ? pred[i] : best;
-        const conf = Math.max(0, Math.min(1, (value(neurons[best], i) - 1 / K) / (1 - 1 / K)));
-        const f = 0.15 + 0.6 * conf;
-        return rgb[cls % rgb.length].map((c) => Math.round(255 + (c - 255) * f));
-      };
-    }
-    const n = neurons[0];
     const act = this.doc.spec.activations[this.doc.spec.activations.length - 1];
     const centre = info.kind === 'classification' ? info.threshold : getCentre(act);
-    const ys = (this.data?.Y ?? []).map((r) => Math.abs(r[0] - centre));
-    const scale = Math.max(Math.abs(n.hi - centre), Math.abs(n.lo - centre), ...ys) || 1;
+    const scale = Math.max(Math.abs(n.hi - centre), Math.abs(n.lo - centre),
+      this.getTargetExtent(centre)) || 1;
     const k = info.kind === 'classification' ? 0.85 : 1;
-    return (i) => divergingRgb((k * (value(n, i) - centre)) / scale);
+    this.lut ??= new Uint8ClampedArray(256 * 4);
+    this.lut32 ??= new Uint32Array(this.lut.buffer);
+    for (let q = 0; q < 256; q += 1) {
+      const [r, g, b] = divergingRgb((k * (n.lo + (q * (n.hi - n.lo)) / 255 - centre)) / scale);
+      this.lut.set([r, g, b, 255], q * 4);
+    }
+    return this.lut32;
+  }
+
+  /** Return max |y − centre| over the training targets (cached per data document). */
+  getTargetExtent(centre) {
+    if (this.extentOf?.data !== this.data || this.extentOf?.centre !== centre) {
+      let m = 0;
+      for (const row of this.data?.Y ?? []) m = Math.max(m, Math.abs(row[0] - centre));
+      this.extentOf = { data: this.data, centre, value: m };
+    }
+    return this.extentOf.value;
+  }
+
+  /**
+   * Paint the predicted class of every grid point (softmax or one sigmoid per class), paler
+   * where the network is less sure.
+   */
+  paintClasses(hm, out, res) {
+    const px = this.image.data;
+    const neurons = out.neurons.map((n) => ({ lo: n.lo, k: (n.hi - n.lo) / 255, bin: atob(n.data) }));
+    const value = (n, i) => n.lo + n.bin.charCodeAt(i) * n.k;
+    const pred = hm.prediction ? atob(hm.prediction) : null;
+    const rgb = CONFIG.colors.classes.map(hexToRgb);
+    const K = neurons.length;
+    for (let i = 0; i < res; i += 1) {
+      for (let j = 0; j < res; j += 1) {
+        const at = i * res + j;
+        let best = 0;
+        for (let c = 1; c < K; c += 1) if (value(neurons[c], at) > value(neurons[best], at)) best = c;
+        const cls = pred ? pred.charCodeAt(at) : best;
+        const conf = Math.max(0, Math.min(1, (value(neurons[best], at) - 1 / K) / (1 - 1 / K)));
+        const f = 0.15 + 0.6 * conf;
+        const colour = rgb[cls % rgb.length];
+        const p = ((res - 1 - i) * res + j) * 4;
+        px[p] = 255 + (colour[0] - 255) * f;
+        px[p + 1] = 255 + (colour[1] - 255) * f;
+        px[p + 2] = 255 + (colour[2] - 255) * f;
+        px[p + 3] = 255;
+      }
+    }
   }
 
   drawCurve(hm, neuron) {
@@ -175,6 +215,7 @@ export class OutputView {
     const bytes = base64ToBytes(neuron.data);
     const pts = hm.axes[0].map((xv, i) => [x(xv), y(neuron.lo + (bytes[i] * (neuron.hi - neuron.lo)) / 255)]);
     this.curve.attr('d', this.d3.line()(pts));
+    this.curveShown = true;
   }
 
   /** Draw training (filled) and validation (ring) points. */

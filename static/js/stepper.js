@@ -7,6 +7,7 @@
  */
 import { CONFIG } from './config.js';
 import { formatNumber } from './draw-utils.js';
+import { setText } from './dom-utils.js';
 
 /**
  * Return the newer frame carrying the history of both (frames that arrive between two
@@ -68,8 +69,8 @@ export class Stepper {
   render() {
     const t = (k) => this.t(k);
     const icons = { forward: '→', backward: '←', update: '⇄', step: '»', play: '▶', pause: '‖', reset: '↺' };
-    const buttons = BUTTONS.map((name) => `<button type="button" class="btn step-btn btn-${name}"
-      data-action="${name}" title="${t(`core.stepper.${name}Title`)}"><span class="ico" aria-hidden="true">${icons[name]}</span><span class="lbl">${t(`core.stepper.${name}`)}</span></button>`).join('');
+    const buttons = BUTTONS.map((name) => `<button type="button" id="btn-${name}"
+      class="btn step-btn btn-${name}" data-action="${name}" title="${t(`core.stepper.${name}Title`)}"><span class="ico" aria-hidden="true">${icons[name]}</span><span class="lbl">${t(`core.stepper.${name}`)}</span></button>`).join('');
     const speeds = CONFIG.play.speeds.map((s) => `<option value="${s}"${s === this.speed ? ' selected' : ''}>${s}</option>`).join('');
     const scope = this.view.scope;
     const scopes = ['neuron', 'layer', 'network'].map((s) => `<option value="${s}"${s === scope ? ' selected' : ''}>${t(`core.scope.${s}`)}</option>`).join('');
@@ -86,7 +87,7 @@ export class Stepper {
           <select name="speed" aria-label="${t('core.stepper.speed')}">${speeds}</select></label>
         <label class="inline check"><input type="checkbox" name="slow"${this.slow ? ' checked' : ''}> ${t('core.stepper.slow')}</label>
         <label class="inline check"><input type="checkbox" name="heatmaps"${this.view.showHeatmaps ? ' checked' : ''}> ${t('core.stepper.heatmaps')}</label>
-        <label class="inline">${t('core.stepper.scope')}
+        <label class="inline" title="${t('core.scope.title')}">${t('core.stepper.scope')}
           <select name="scope">${scopes}</select></label>
         <span class="loss-change" aria-live="polite"></span>
       </div>
@@ -118,11 +119,16 @@ export class Stepper {
     this.setCaption('core.caption.ready');
   }
 
-  /** @param {{step: number, epoch: number}|undefined} doc */
+  /**
+   * Show the step and epoch counters (text nodes are touched only when a number changed).
+   * @param {{step: number, epoch: number}|undefined} doc
+   */
   drawCounters(doc) {
     if (!doc) return;
-    this.root.querySelector('.count-step').textContent = String(doc.step);
-    this.root.querySelector('.count-epoch').textContent = String(doc.epoch);
+    const step = this.root.querySelector('.count-step');
+    const epoch = this.root.querySelector('.count-epoch');
+    setText(step, String(doc.step));
+    setText(epoch, String(doc.epoch));
   }
 
   /**
@@ -304,6 +310,7 @@ export class Stepper {
     const handlers = {
       onFrame: (frame) => {
         if (!this.playing) return;
+        if (document.body.dataset.perf === 'on') performance.mark('bpe-frame-in');
         this.lastReceived = frame;
         this.pending = mergeFrames(this.pending, frame);
         this.scheduleDraw();

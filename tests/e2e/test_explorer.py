@@ -11,10 +11,12 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import shot
 
 REL = 1e-6
+STEPPER = ["forward", "backward", "update", "step", "play", "pause", "reset"]
+NEGATIVE, NEUTRAL, POSITIVE = (245, 147, 34), (244, 245, 247), (8, 119, 189)
 #: Words allowed in Chinese mode: names and symbols that stay the same in Chinese tutorials.
 ALLOWED_LATIN = {"relu", "leaky", "tanh", "sigmoid", "softmax", "adam", "sgd", "rmsprop", "csv",
                  "json", "xavier", "he", "l1", "l2", "x1", "x2", "y1", "y2", "label", "bp1",
-                 "bp2", "bp3", "bp4", "mse", "w", "en"}
+                 "bp2", "bp3", "bp4", "mse", "w", "en", "c"}
 
 
 def wait_ready(page: Page) -> str:
@@ -31,6 +33,18 @@ def api(page: Page, base_url: str, method: str, path: str, data: dict | None = N
     resp = page.request.fetch(url, method=method, data=data)
     assert resp.ok, resp.text()
     return resp.json()
+
+
+def diverging_rgb(t: float) -> tuple[int, ...]:
+    """The network view's colour of t in [-1, 1] (orange < 0 < blue), as in draw-utils.js."""
+    u = max(-1.0, min(1.0, t))
+    end = NEGATIVE if u < 0 else POSITIVE
+    return tuple(round(m + (e - m) * abs(u)) for m, e in zip(NEUTRAL, end, strict=True))
+
+
+def fill_rgb(locator) -> tuple[int, ...]:
+    fill = locator.evaluate("e => getComputedStyle(e).fill")
+    return tuple(int(v) for v in re.findall(r"\d+", fill)[:3])
 
 
 def edge(page: Page, layer: int, frm: int, to: int):
@@ -60,13 +74,24 @@ def test_build_forward_backward_update_edit(page: Page, base_url: str, console_e
     assert page.locator("path.edge").count() == 2 * 5 + 5 * 2 + 2 * 2 + 2 * 1
     shot(page, "core-01-built-en")
 
+    # Stable ids on the stepper buttons, with their accessible names.
+    for name in STEPPER:
+        expect(page.locator(f"#btn-{name}")).to_have_text(re.compile(name, re.I))
     # Forward: the output neuron shows the batch mean of the API's a.
     page.get_by_role("button", name="Forward", exact=True).click()
     wait_idle(page)
     fwd = api(page, base_url, "POST", f"{net_id}/forward")
     a_out = [row[0] for row in fwd["layers"][-1]["a"]]
-    shown = float(page.locator('g.neuron[data-layer="4"][data-neuron="0"]').get_attribute("data-value"))
-    assert shown == pytest.approx(sum(a_out) / len(a_out), rel=REL)
+    out_neuron = page.locator('g.neuron[data-layer="4"][data-neuron="0"]')
+    shown = float(out_neuron.get_attribute("data-value"))
+    mean = sum(a_out) / len(a_out)
+    assert shown == pytest.approx(mean, rel=REL)
+    # Colour scale "per layer" on a one-neuron layer: (mean − 0.5) ÷ max |a − 0.5| over the
+    # batch, not full colour.
+    t = (mean - 0.5) / max(abs(a - 0.5) for a in a_out)
+    assert abs(t) < 0.9
+    got = fill_rgb(out_neuron.locator("circle.body"))
+    assert all(abs(g - e) <= 1 for g, e in zip(got, diverging_rgb(t), strict=True)), (got, t)
     shot(page, "core-02-forward-en")
 
     # Backward: the tooltip of W²[0][1] shows ∂C/∂w from the API.
@@ -148,13 +173,18 @@ def test_play_language_and_shared_link(page: Page, base_url: str, console_errors
     net_id = wait_ready(page)
     start = api(page, base_url, "GET", net_id)
     page.get_by_role("button", name="Play").click()
-    page.wait_for_timeout(3000)
+    # Play frames draw the weights on the edge canvas (in a worker) instead of the SVG.
+    page.wait_for_function("document.querySelector('.nv').classList.contains('fast-edges')")
+    page.wait_for_timeout(2500)
     shot(page, "core-06-playing-en")
     page.get_by_role("button", name="Pause").click()
     page.wait_for_function("document.body.dataset.playing === '0'")
     wait_idle(page)
     page.wait_for_timeout(300)
     trained = api(page, base_url, "GET", net_id)
+    # After the pause the SVG is back, with the server's weights.
+    expect(page.locator(".nv")).not_to_have_class(re.compile("fast-edges"))
+    assert float(edge(page, 1, 0, 0).get_attribute("data-w")) == trained["layers"][0]["W"][0][0]
     assert trained["step"] > 20
     assert trained["loss"] < start["loss"]
     readout = page.locator(".chart-readout")
@@ -180,4 +210,40 @@ def test_play_language_and_shared_link(page: Page, base_url: str, console_errors
     page.get_by_role("button", name="前向传播").click()
     wait_idle(page)
     shot(page, "core-08-shared-forward-zh")
+    assert console_errors == []
+
+
+CSV = "x1,x2,label\n" + "\n".join(
+    f"{x / 5 - 1:.2f},{y / 5 - 1:.2f},{int(x > y)}" for x in range(11) for y in range(0, 11, 2))
+
+
+def test_csv_upload_and_small_screen(page: Page, base_url: str, console_errors: list):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{base_url}/#lang=en")
+    net_id = wait_ready(page)
+    picker = page.locator('select[name="dataset"]')
+    assert picker.input_value() == "xor"
+    # A CSV file replaces the training data; the picker says so, the hint names the file.
+    page.locator(".ov-tools input[type=file]").set_input_files(
+        files=[{"name": "points.csv", "mimeType": "text/csv", "buffer": CSV.encode()}])
+    expect(picker.locator("option:checked")).to_have_text("Uploaded data")
+    expect(page.locator(".data-pick .hint")).to_contain_text("points.csv")
+    data = api(page, base_url, "GET", f"{net_id}/data")
+    assert len(data["X"]) == 66
+    assert data["X"][0] == [-1.0, -1.0]
+    page.wait_for_function("document.querySelectorAll('.ov-points circle.pt:not(.val)').length"
+                           " === 66")
+    page.get_by_role("button", name="Forward", exact=True).click()
+    wait_idle(page)
+    shot(page, "core-09-csv-1024-en")
+    page.get_by_role("button", name="中文").click()
+    expect(picker.locator("option:checked")).to_have_text("上传的数据")
+    assert chinese_leftovers(page) == ["points"]  # the file's name
+    shot(page, "core-10-csv-1024-zh")
+    # Picking a data set rebuilds from generated data.
+    picker.select_option("moons")
+    page.wait_for_function(f"document.body.dataset.networkId !== '{net_id}'")
+    wait_ready(page)
+    expect(picker.locator("option:checked")).to_have_text("双月形")
+    assert page.locator('select[name="dataset"] option[value="__uploaded__"]').count() == 0
     assert console_errors == []

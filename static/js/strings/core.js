@@ -64,6 +64,8 @@ export default {
     'core.dataset.sine': 'Sine curve',
     'core.dataset.plane': 'Plane',
     'core.dataset.iris': 'Iris flowers',
+    'core.dataset.uploaded': 'Uploaded data',
+    'core.data.uploadedHint': 'From {name}: {n} training points. Pick a data set to go back to generated data.',
 
     'core.train.batch': 'Batch',
     'core.train.batchSize': 'Batch size',
@@ -129,6 +131,10 @@ export default {
     'core.scope.neuron': 'per neuron',
     'core.scope.layer': 'per layer',
     'core.scope.network': 'whole network',
+    'core.scope.title': 'What a full colour stands for: the largest |value − centre| in the neuron, its layer or the whole network, over the whole batch (heatmaps: over the input plane). The centre is 0.5 for sigmoid and softmax, 0 otherwise.',
+    'core.scope.note.neuron': 'Colour: value ÷ the neuron’s largest |value| over the batch',
+    'core.scope.note.layer': 'Colour: value ÷ the layer’s largest |value| over the batch',
+    'core.scope.note.network': 'Colour: value ÷ the network’s largest |value| over the batch',
 
     'core.caption.ready': 'Press Forward to send the training data through the network, or Play to train.',
     'core.caption.forward': 'Forward pass: each layer computes z = W a + b and then a = σ(z), from the inputs to the output.',
@@ -240,6 +246,8 @@ export default {
     'core.dataset.sine': '正弦曲线',
     'core.dataset.plane': '平面',
     'core.dataset.iris': '鸢尾花',
+    'core.dataset.uploaded': '上传的数据',
+    'core.data.uploadedHint': '来自 {name}：{n} 个训练点。选择一个数据集即可换回生成的数据。',
 
     'core.train.batch': '批量方式',
     'core.train.batchSize': '批大小',
@@ -305,6 +313,10 @@ export default {
     'core.scope.neuron': '按神经元',
     'core.scope.layer': '按层',
     'core.scope.network': '整个网络',
+    'core.scope.title': '满色代表的数值：该神经元、所在层或整个网络在整个批次上（热力图为整个输入平面上）的最大 |数值 − 中心|。sigmoid 和 softmax 的中心是 0.5，其余为 0。',
+    'core.scope.note.neuron': '颜色：数值 ÷ 该神经元在整个批次上的最大 |数值|',
+    'core.scope.note.layer': '颜色：数值 ÷ 所在层在整个批次上的最大 |数值|',
+    'core.scope.note.network': '颜色：数值 ÷ 整个网络在整个批次上的最大 |数值|',
 
     'core.caption.ready': '按“前向传播”把训练数据送入网络，或按“播放”开始训练。',
     'core.caption.forward': '前向传播：从输入到输出，每一层先算 z = W a + b，再算 a = σ(z)。',
