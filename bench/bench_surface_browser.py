@@ -1,13 +1,17 @@
-"""Loss-surface drawing speed in a real browser (Playwright + Debian's Chromium).
+"""Loss-surface drawing speed on the real page ``/`` in a real browser (Playwright + Debian's
+Chromium).
 
 On Playground's largest net (2-8x6-1, tanh, quadratic, spiral, 500 samples, full batch),
-mounted in the landscape harness (static/dev/surface.html?preset=deep), measures:
+built from the page's shareable link and trained a little with Play, the Loss surface tab
+shown, measures:
 1. time from asking for a surface (switching the plane) to the coarse 31×31 surface drawn,
    and to the refined 101×101 surface drawn (request + JSON + both Plotly plots);
 2. the pure drawing time of a 101×101 surface: SurfaceView.update (Plotly.react of the
    contour and the 3-D surface with a path), timed in the page with performance.now;
-3. while playing: the interval between path updates drawn on the surface, and the
-   browser's animation-frame intervals (jank).
+3. while playing with the tab shown: the interval between path updates drawn on the
+   surface, and the browser's animation-frame intervals (jank);
+4. while playing with the Inspector tab shown instead (the landscape tabs hidden): the
+   animation-frame intervals and the landscape requests made (should be none).
 
 Run: .venv/bin/python bench/bench_surface_browser.py
 """
@@ -27,6 +31,9 @@ from tests.utils.server import start_server  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--no-first-run"]
+HASH = ("#data=spiral&hidden=8,8,8,8,8,8&act=tanh,tanh,tanh,tanh,tanh,tanh,tanh"
+        "&loss=quadratic&n=500&vf=0&batch=full&lr=0.03&lang=en")
+VIEW = "#panel-surface [data-testid='surface-view']"
 
 # Switch the plane and time the drawn resolutions (MutationObserver on data-resolution).
 ASK_JS = """async (kind) => {
@@ -65,10 +72,12 @@ DRAW_JS = """async () => {
       yTitle: 'b', revision: 'r', paths: [path] });
     times.push(ms);
   }
+  await view.reset();
   box.remove();
   return times.slice(1);
 }"""
 
+# Play for `ms`, recording animation-frame intervals and surface path updates.
 PLAY_JS = """async (ms) => {
   const view = document.querySelector("#panel-surface [data-testid='surface-view']");
   const updates = [];
@@ -83,20 +92,55 @@ PLAY_JS = """async (ms) => {
     if (running) requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
-  document.querySelector('#play').click();
+  document.querySelector('[data-action="play"]').click();
   await new Promise((r) => setTimeout(r, ms));
   running = false;
   obs.disconnect();
-  document.querySelector('#pause').click();
+  document.querySelector('[data-action="pause"]').click();
   const gaps = updates.slice(1).map((t, i) => t - updates[i]);
-  return { gaps, frames: frames.slice(1), steps: view.dataset.currentStep };
+  return { gaps, frames: frames.slice(1), step: document.querySelector('.count-step').textContent };
 }"""
 
 
 def summary(xs: list[float]) -> str:
+    if not xs:
+        return "(none)"
     xs = sorted(xs)
     p95 = xs[min(len(xs) - 1, int(0.95 * len(xs)))]
     return f"median {statistics.median(xs):7.1f} ms   p95 {p95:7.1f} ms   (n={len(xs)})"
+
+
+def wait_idle(page) -> None:
+    page.wait_for_function("document.body.dataset.playing === '0' && "
+                           "document.body.dataset.busy === '0'", timeout=60_000)
+
+
+def measure(page) -> dict:
+    """Run every measurement on a page showing the built network."""
+    page.locator("#tab-surface").click()
+    page.locator('[data-action="play"]').click()
+    page.wait_for_timeout(1500)
+    page.locator('[data-action="pause"]').click()
+    wait_idle(page)
+    page.wait_for_function(f"document.querySelector(\"{VIEW}\").dataset.resolution === '101'",
+                           timeout=60_000)
+    page.wait_for_timeout(2000)
+    coarse, fine = [], []
+    for kind in ["random", "parameters", "random", "parameters", "random"]:
+        t = page.evaluate(ASK_JS, kind)
+        coarse.append(t["31"])
+        fine.append(t["101"])
+    out = {"coarse": coarse, "fine": fine, "draw": page.evaluate(DRAW_JS)}
+    out["shown"] = page.evaluate(PLAY_JS, 6000)
+    wait_idle(page)
+    asked: list[str] = []
+    page.wait_for_timeout(1500)  # the surface catches up after Pause
+    page.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
+    page.locator("#tab-inspector").click()
+    page.wait_for_timeout(1000)
+    out["hidden"] = page.evaluate(PLAY_JS, 6000)
+    out["hidden_requests"] = [u for u in asked if "/loss-" in u or "/race" in u]
+    return out
 
 
 def main() -> None:
@@ -107,29 +151,24 @@ def main() -> None:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium",
                                             args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
-                page.goto(f"{url}/static/dev/surface.html?preset=deep")
-                page.wait_for_selector("body[data-ready='1']", timeout=60_000)
-                page.click("#step10")
-                page.wait_for_function("document.querySelector('#panel-surface')"
-                                       ".dataset.step === '10'", timeout=60_000)
-                page.wait_for_timeout(3000)
-                coarse, fine = [], []
-                for kind in ["random", "parameters", "random", "parameters", "random"]:
-                    t = page.evaluate(ASK_JS, kind)
-                    coarse.append(t["31"])
-                    fine.append(t["101"])
-                draw = page.evaluate(DRAW_JS)
-                play = page.evaluate(PLAY_JS, 6000)
+                page.goto(f"{url}/{HASH}")
+                page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+                out = measure(page)
                 browser.close()
         finally:
             proc.terminate()
             proc.wait(10)
-    print("Loss surface in the browser, largest Playground net (2-8x6-1 tanh, 500 samples)")
-    print(f"  ask → coarse 31×31 drawn      {summary(coarse)}")
-    print(f"  ask → refined 101×101 drawn   {summary(fine)}")
-    print(f"  draw 101×101 (contour + 3-D)  {summary(draw)}")
-    print(f"  path updates while playing    {summary(play['gaps'])}   reached step {play['steps']}")
-    print(f"  animation frames while playing {summary(play['frames'])}")
+    shown, hidden = out["shown"], out["hidden"]
+    print("Loss surface on the page, largest Playground net (2-8x6-1 tanh, 500 samples)")
+    print(f"  ask → coarse 31×31 drawn       {summary(out['coarse'])}")
+    print(f"  ask → refined 101×101 drawn    {summary(out['fine'])}")
+    print(f"  draw 101×101 (contour + 3-D)   {summary(out['draw'])}")
+    print(f"  tab shown, playing: path updates  {summary(shown['gaps'])}")
+    print(f"  tab shown, playing: frames        {summary(shown['frames'])}"
+          f"   (reached step {shown['step']})")
+    print(f"  tab hidden, playing: frames       {summary(hidden['frames'])}"
+          f"   (reached step {hidden['step']})")
+    print(f"  tab hidden, playing: landscape requests {len(out['hidden_requests'])}")
 
 
 if __name__ == "__main__":

@@ -5,17 +5,36 @@
  * shooting up) are visible.
  *
  * Data: a one-step 'step' payload carries grad_W per layer (the gradient at the weights
- * before that step). Multi-step results and play frames carry none, so the panel asks
- * POST .../backward for them, at most every BACKWARD_MIN_MS with one request in flight.
- * The norms are display arithmetic on the API's arrays; no gradient is computed here.
+ * before that step). Multi-step results and play frames carry none, so while the panel is
+ * shown it asks POST .../backward for them, at most every BACKWARD_MIN_MS with one request
+ * in flight. While hidden it only records the one-step payloads (no requests, no drawing)
+ * and asks once for the current gradient when shown again. The norms are display
+ * arithmetic on the API's arrays; no gradient is computed here.
  */
 import { getD3 } from './vendor.js';
-import { ensureStyles } from './surface-view.js';
+import { buildPanel, LandscapePanel, RequestGate, Throttle } from './panel-utils.js';
 
-const BACKWARD_MIN_MS = 250;
+/** At most 2 backward requests a second: each carries every sample's z, a and δ. */
+const BACKWARD_MIN_MS = 500;
 const MAX_POINTS = 1500;
 const HEIGHT = 300;
 const MARGIN = { top: 16, right: 92, bottom: 44, left: 64 };
+
+/**
+ * Split points (in step order) into densely sampled runs: a jump of more than ten times the
+ * median spacing (and more than 10 steps) starts a new run, e.g. steps trained while the
+ * panel was hidden and sampled nothing.
+ */
+function splitRuns(pts) {
+  const gaps = pts.slice(1).map((p, i) => p.step - pts[i].step).sort((a, b) => a - b);
+  const limit = Math.max(10, 10 * (gaps[Math.floor(gaps.length / 2)] ?? 1));
+  const runs = [[pts[0]]];
+  for (let i = 1; i < pts.length; i += 1) {
+    if (pts[i].step - pts[i - 1].step > limit) runs.push([]);
+    runs.at(-1).push(pts[i]);
+  }
+  return runs;
+}
 
 /** ‖G‖_F of a matrix given as nested arrays. */
 function frobenius(G) {
@@ -25,30 +44,31 @@ function frobenius(G) {
 }
 
 function buildDom(root) {
-  root.classList.add('lv-panel', 'grad-panel');
-  root.innerHTML = `
-    <header class="lv-head">
-      <h3 data-i18n="grad.title"></h3>
-      <p class="lv-intro" data-i18n="grad.intro"></p>
-    </header>
+  const q = buildPanel(root, { name: 'grad-panel', prefix: 'grad', body: `
     <div class="lv-plot-area grad-plot" data-role="plot"></div>
-    <p class="lv-status" data-role="status" aria-live="polite"></p>
-    <p class="lv-hint" data-i18n="grad.hint"></p>
-    <button type="button" class="lv-btn-small" data-role="clear" data-i18n="grad.clear"></button>`;
-  return { plot: root.querySelector('[data-role="plot"]'), status: root.querySelector('[data-role="status"]'),
-    clear: root.querySelector('[data-role="clear"]') };
+    <div class="lv-row"><p class="lv-status" data-role="status" aria-live="polite"></p>
+      <button type="button" class="lv-btn-small" data-role="clear" data-i18n="grad.clear"></button></div>
+    <p class="lv-hint" data-i18n="grad.hint"></p>` });
+  return { plot: q('plot'), status: q('status'), clear: q('clear') };
 }
 
-class GradientFlow {
+class GradientFlow extends LandscapePanel {
   constructor(root, ctx) {
-    this.root = root;
-    this.ctx = ctx;
-    this.t = (key, params) => ctx.i18n.t(key, params);
-    ensureStyles();
+    super(root, ctx);
     this.el = buildDom(root);
     /** points: [{step, norms: number[] (one per layer, layer 1 first)}] in step order */
-    this.state = { netId: null, step: 0, points: [], busy: false, pending: false, last: 0, timer: 0 };
-    this.bind();
+    this.state = { netId: null, step: 0, points: [] };
+    this.gate = new RequestGate();
+    this.sampler = new Throttle(BACKWARD_MIN_MS, () => this.gate.single(() => this.fetchBackward()));
+    this.listen({
+      network: (doc) => this.onNetwork(doc),
+      step: (res) => this.onStep(res),
+      frame: (frame) => {
+        this.state.step = frame.step;
+        if (this.shouldWork()) this.sampler.request();
+      },
+    });
+    this.el.clear.addEventListener('click', () => { this.state.points = []; this.draw(); });
     ctx.i18n.apply(root);
     new ResizeObserver(() => this.draw()).observe(this.el.plot);
     const doc = ctx.bus.get('network');
@@ -56,17 +76,18 @@ class GradientFlow {
     this.draw();
   }
 
-  bind() {
-    const { bus } = this.ctx;
-    bus.on('network', (doc) => this.onNetwork(doc));
-    bus.on('step', (res) => this.onStep(res));
-    bus.on('frame', (frame) => {
-      this.state.step = frame.step;
-      this.throttledBackward();
-    });
-    bus.on('language', () => { this.ctx.i18n.apply(this.root); this.draw(); });
-    bus.on('tab', (id) => { if (id === this.root.id) this.draw(); });
-    this.el.clear.addEventListener('click', () => { this.state.points = []; this.draw(); });
+  onShown() {
+    if (this.stale || !this.hasCurrent()) this.sampler.request();
+    this.draw();
+  }
+
+  onLanguage() {
+    this.draw();
+  }
+
+  /** Whether the history holds the gradient at the current step. */
+  hasCurrent() {
+    return this.state.points.some((p) => p.step === this.state.step);
   }
 
   onNetwork(doc) {
@@ -74,10 +95,11 @@ class GradientFlow {
     const lastStep = s.points.at(-1)?.step ?? -1;
     if (s.netId !== doc.id || doc.step < lastStep || (s.points[0] && s.points[0].norms.length !== doc.layers.length)) {
       s.points = [];
+      this.draw();
     }
     s.netId = doc.id;
     s.step = doc.step;
-    if (!s.points.some((p) => p.step === doc.step)) this.throttledBackward();
+    if (!this.hasCurrent() && this.shouldWork()) this.sampler.request();
   }
 
   onStep(res) {
@@ -86,7 +108,6 @@ class GradientFlow {
       // One step: its gradient was taken at the weights before the update (step − 1).
       this.record(res.step - 1, res.layers.map((l) => frobenius(l.grad_W)));
     }
-    this.throttledBackward();
   }
 
   record(step, norms) {
@@ -99,39 +120,26 @@ class GradientFlow {
     this.draw();
   }
 
-  /** Ask for the gradient at the current weights, at a bounded rate. */
-  throttledBackward() {
-    const s = this.state;
-    const wait = BACKWARD_MIN_MS - (performance.now() - s.last);
-    clearTimeout(s.timer);
-    if (s.busy || wait > 0) {
-      s.timer = setTimeout(() => this.throttledBackward(), Math.max(wait, 50));
-      return;
-    }
-    this.fetchBackward();
-  }
-
+  /** Record the gradient at the current weights (POST .../backward). */
   async fetchBackward() {
-    const s = this.state;
     const id = this.ctx.getNetworkId();
     if (!id) return;
-    s.busy = true;
-    s.last = performance.now();
-    const step = s.step;
+    const step = this.state.step;
+    this.stale = false;
     try {
       const resp = await this.ctx.api.backward(id);
       if (id === this.ctx.getNetworkId()) this.record(step, resp.layers.map((l) => frobenius(l.grad_W)));
     } catch (err) {
       // A missed sample only leaves a gap in the lines; the next step or frame retries.
-    } finally {
-      s.busy = false;
     }
   }
 
   draw() {
+    if (!this.visible) { this.undrawn = true; return; }
     const width = this.el.plot.clientWidth;
     const pts = this.state.points;
     if (width === 0) return;
+    this.undrawn = false;
     const d3 = getD3();
     const svg = d3.select(this.el.plot).selectAll('svg').data([0]).join('svg')
       .attr('width', width).attr('height', HEIGHT).attr('class', 'grad-svg')
@@ -193,8 +201,19 @@ class GradientFlow {
     const pts = this.state.points.filter((p) => p.norms[l] > 0);
     if (pts.length === 0) return;
     const line = d3.line().x((p) => x(p.step)).y((p) => y(p.norms[l]));
-    svg.append('path').attr('class', 'grad-line').attr('data-layer', String(l + 1))
-      .attr('stroke', colour).attr('d', line(pts));
+    const runs = splitRuns(pts);
+    for (const [i, run] of runs.entries()) {
+      svg.append('path').attr('class', 'grad-line').attr('data-layer', String(l + 1))
+        .attr('stroke', colour).attr('d', line(run));
+      if (run.length === 1) {
+        svg.append('circle').attr('cx', x(run[0].step)).attr('cy', y(run[0].norms[l])).attr('r', 2)
+          .attr('fill', colour);
+      }
+      if (i > 0) {
+        svg.append('path').attr('class', 'grad-gap').attr('stroke', colour)
+          .attr('d', line([runs[i - 1].at(-1), run[0]]));
+      }
+    }
     const last = pts.at(-1);
     svg.append('circle').attr('cx', x(last.step)).attr('cy', y(last.norms[l])).attr('r', 3).attr('fill', colour);
     svg.append('text').attr('class', 'grad-label').attr('x', width - MARGIN.right + 6)
@@ -214,6 +233,7 @@ class GradientFlow {
       if (ratio < 1e-2) parts.push(this.t('grad.vanishing'));
     }
     if (first > 0 && Math.max(...latest) > 100 * first) parts.push(this.t('grad.exploding'));
+    if (pts.length > 1 && splitRuns(pts).length > 1) parts.push(this.t('grad.gap'));
     this.el.status.textContent = parts.join(' ');
   }
 }

@@ -7,6 +7,7 @@
  */
 import { loadPlotly } from './vendor.js';
 import { SurfaceView, PATH_COLOURS, errorText } from './surface-view.js';
+import { buildPanel, LandscapePanel, RequestGate } from './panel-utils.js';
 
 const OPTIMIZERS = [
   { name: 'sgd', lr: null, extra: {} },
@@ -15,14 +16,10 @@ const OPTIMIZERS = [
   { name: 'adam', lr: 0.01, extra: {} },
 ];
 const RESOLUTION = 61;
+const CURVES_HEIGHT = 380;
 
 function buildDom(root) {
-  root.classList.add('lv-panel', 'race-panel');
-  root.innerHTML = `
-    <header class="lv-head">
-      <h3 data-i18n="race.title"></h3>
-      <p class="lv-intro" data-i18n="race.intro"></p>
-    </header>
+  const q = buildPanel(root, { name: 'race-panel', prefix: 'race', body: `
     <div class="lv-controls">
       ${OPTIMIZERS.map((o, i) => `<label class="lv-field race-opt" style="--swatch:${PATH_COLOURS[i]}">
         <input type="checkbox" checked data-opt="${o.name}"><span class="race-swatch"></span>
@@ -40,31 +37,43 @@ function buildDom(root) {
       <div class="lv-plot-area race-contour" data-role="contour"></div>
       <div class="lv-plot-area race-curves" data-role="curves"></div>
     </div>
-    <p class="lv-status" data-role="status" aria-live="polite"></p>`;
-  const q = (role) => root.querySelector(`[data-role="${role}"]`);
+    <p class="lv-status" data-role="status" aria-live="polite"></p>` });
   return { steps: q('steps'), plane: q('plane'), run: q('run'), contour: q('contour'), plots: q('plots'),
     curves: q('curves'), status: q('status') };
 }
 
-class RacePanel {
+class RacePanel extends LandscapePanel {
   constructor(root, ctx) {
-    this.root = root;
-    this.ctx = ctx;
-    this.t = (key, params) => ctx.i18n.t(key, params);
+    super(root, ctx);
     this.el = buildDom(root);
     // A light grey scale, low loss lightest, so the coloured paths stand out on it.
-    this.view = new SurfaceView(this.el.contour, { t: this.t, show3d: false, height: 380,
+    this.view = new SurfaceView(this.el.contour, { t: this.t, show3d: false, height: CURVES_HEIGHT,
       colorscale: [[0, '#f5f7fa'], [0.5, '#b8c2cc'], [1, '#52606d']] });
-    this.state = { result: null, seq: 0, network: null, lrTouched: false };
+    this.state = { result: null, network: null, lrTouched: false };
+    this.gate = new RequestGate();
     this.el.run.addEventListener('click', () => this.run());
     root.addEventListener('input', (ev) => { if (ev.target.dataset.lr) this.state.lrTouched = true; });
-    ctx.bus.on('network', (doc) => this.onNetwork(doc));
-    ctx.bus.on('language', () => { this.renderStatic(); this.draw(); });
-    ctx.bus.on('tab', (id) => { if (id === root.id) { this.view.resize(); this.resizeCurves(); } });
-    new ResizeObserver(() => this.resizeCurves()).observe(this.el.curves);
+    this.listen({ network: (doc) => this.onNetwork(doc) });
+    this.el.curves.style.height = `${CURVES_HEIGHT}px`;
+    this.curvesWidth = 0;
+    new ResizeObserver((entries) => {
+      const width = Math.round(entries[entries.length - 1].contentRect.width);
+      if (width !== this.curvesWidth) this.resizeCurves();
+    }).observe(this.el.curves);
     this.renderStatic();
     const doc = ctx.bus.get('network');
     if (doc) this.onNetwork(doc);
+  }
+
+  onShown() {
+    if (this.undrawn) { this.renderStatic(); this.draw(); return; }
+    this.view.resize();
+    this.resizeCurves();
+  }
+
+  onLanguage() {
+    this.renderStatic();
+    this.draw();
   }
 
   renderStatic() {
@@ -98,7 +107,7 @@ class RacePanel {
     const steps = Math.max(1, Math.min(2000, Math.floor(Number(this.el.steps.value) || 100)));
     this.el.steps.value = String(steps);
     const plane = this.el.plane.value === 'random' ? { kind: 'random', seed: 0 } : undefined;
-    const seq = ++this.state.seq;
+    const isNewest = this.gate.ticket();
     this.setStatus(this.t('race.running'), 'busy');
     this.el.run.disabled = true;
     try {
@@ -106,15 +115,15 @@ class RacePanel {
       // First a 2×2 grid (cheap) to see how far the paths reach, then the surface at a span
       // that holds every path.
       const probe = await this.ctx.api.race(this.ctx.getNetworkId(), { ...body, span: 1, resolution: 2 });
-      if (seq !== this.state.seq) return;
+      if (!isNewest()) return;
       const reach = Math.max(...probe.runs.flatMap((r) => r.path.map((p) => Math.max(Math.abs(p.alpha), Math.abs(p.beta)))));
       const span = Number(Math.max(reach * 1.25, 1e-3).toPrecision(2));
       const resp = await this.ctx.api.race(this.ctx.getNetworkId(), { ...body, span, resolution: RESOLUTION });
-      if (seq !== this.state.seq) return;
+      if (!isNewest()) return;
       this.state.result = { resp };
       await this.draw();
     } catch (err) {
-      if (seq === this.state.seq) this.setStatus(this.t('race.error', { message: errorText(err, this.t) }), 'error');
+      if (isNewest()) this.setStatus(this.t('race.error', { message: errorText(err, this.t) }), 'error');
     } finally {
       this.el.run.disabled = false;
     }
@@ -127,6 +136,8 @@ class RacePanel {
   async draw() {
     const result = this.state.result;
     if (!result) return;
+    if (!this.visible) { this.undrawn = true; return; }
+    this.undrawn = false;
     const { resp } = result;
     this.el.plots.hidden = false;
     const colour = (run) => PATH_COLOURS[OPTIMIZERS.findIndex((o) => o.name === run.optimizer.name)];
@@ -157,16 +168,19 @@ class RacePanel {
       hovertemplate: `${this.t('race.step')} %{x}<br>${this.t('race.loss')} %{y:.6g}<extra>%{fullData.name}</extra>`,
     }));
     await Plotly.react(this.el.curves, traces, {
-      height: 380, margin: { l: 60, r: 10, t: 34, b: 92 }, font: { family: 'inherit', size: 12, color: '#334155' },
+      height: CURVES_HEIGHT, margin: { l: 60, r: 10, t: 34, b: 92 }, font: { family: 'inherit', size: 12, color: '#334155' },
       title: { text: this.t('race.curves'), font: { size: 13 }, x: 0.02, xanchor: 'left' },
       xaxis: { title: { text: this.t('race.step') } },
-      yaxis: { title: { text: this.t('race.loss') }, type: logY ? 'log' : 'linear' },
+      // On a log axis, label whole decades only (Plotly's default also labels 2…9 in each).
+      yaxis: { title: { text: this.t('race.loss') }, ...(logY ? { type: 'log', dtick: 1 } : {}) },
       showlegend: false, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
     }, { displaylogo: false, modeBarButtonsToRemove: ['toImage', 'lasso2d', 'select2d'] });
   }
 
   async resizeCurves() {
-    if (!this.el.curves._fullLayout || this.el.curves.offsetWidth === 0) return;
+    const width = this.el.curves.clientWidth;
+    if (!this.visible || !this.el.curves._fullLayout || width === 0) return;
+    this.curvesWidth = width;
     const Plotly = await loadPlotly();
     Plotly.Plots.resize(this.el.curves);
   }

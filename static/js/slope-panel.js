@@ -8,7 +8,8 @@
  * Drawn with d3 in SVG. The SVG carries data-slope, data-value, data-loss and data-eta.
  */
 import { getD3 } from './vendor.js';
-import { paramLabel, selectionToParam, defaultParams, ensureStyles, errorText } from './surface-view.js';
+import { paramLabel, selectionToParam, defaultParams, errorText } from './surface-view.js';
+import { buildPanel, LandscapePanel, RequestGate, Throttle, makeDebounce } from './panel-utils.js';
 
 const RESOLUTION = 161;
 const SPANS = [0.5, 1, 2, 5, 10];
@@ -19,12 +20,7 @@ const ETA_LOG = { min: -4, max: 2 };
 const fmt = (x) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toPrecision(5));
 
 function buildDom(root) {
-  root.classList.add('lv-panel', 'slope-panel');
-  root.innerHTML = `
-    <header class="lv-head">
-      <h3 data-i18n="slope.title"></h3>
-      <p class="lv-intro" data-i18n="slope.intro"></p>
-    </header>
+  const q = buildPanel(root, { name: 'slope-panel', prefix: 'slope', body: `
     <div class="lv-controls">
       <div class="lv-field"><span class="lv-label" data-i18n="slope.param"></span>
         <span class="lv-chips" data-role="chip"></span>
@@ -39,8 +35,7 @@ function buildDom(root) {
     <div class="lv-plot-area slope-plot" data-role="plot"></div>
     <p class="lv-readout" data-role="readout"></p>
     <p class="lv-status" data-role="verdict" aria-live="polite"></p>
-    <p class="lv-muted" data-i18n="slope.note"></p>`;
-  const q = (role) => root.querySelector(`[data-role="${role}"]`);
+    <p class="lv-muted" data-i18n="slope.note"></p>` });
   return { chip: q('chip'), eta: q('eta'), etaOut: q('eta-out'), useEta: q('use-eta'),
     span: q('span'), plot: q('plot'), readout: q('readout'), verdict: q('verdict') };
 }
@@ -54,16 +49,16 @@ function curveAt(values, loss, x) {
   return loss[i - 1] + f * (loss[i] - loss[i - 1]);
 }
 
-class SlopePanel {
+class SlopePanel extends LandscapePanel {
   constructor(root, ctx) {
-    this.root = root;
-    this.ctx = ctx;
-    this.t = (key, params) => ctx.i18n.t(key, params);
-    ensureStyles();
+    super(root, ctx);
     this.el = buildDom(root);
     this.el.span.value = '2';
-    this.state = { param: null, network: null, slice: null, seq: 0, eta: 0.1, etaTouched: false,
-      busy: false, pending: false, lastFrame: 0, timer: 0, dirty: true };
+    this.state = { param: null, network: null, slice: null, eta: 0.1, etaTouched: false };
+    this.gate = new RequestGate();
+    this.later = makeDebounce(() => this.refresh());
+    this.framely = new Throttle(FRAME_MIN_MS, () => this.refresh());
+    this.stale = true;
     this.setEta(0.1);
     this.bind();
     new ResizeObserver(() => this.draw()).observe(this.el.plot);
@@ -73,20 +68,19 @@ class SlopePanel {
   }
 
   bind() {
-    const { bus } = this.ctx;
-    bus.on('network', (doc) => this.onNetwork(doc));
-    bus.on('selection', (sel) => {
-      const param = selectionToParam(sel);
-      if (param) { this.state.param = param; this.refresh(); }
+    this.listen({
+      network: (doc) => this.onNetwork(doc),
+      selection: (sel) => {
+        const param = selectionToParam(sel);
+        if (param) { this.state.param = param; this.refresh(); }
+      },
+      step: () => { if (this.shouldWork()) this.later.after(100); },
+      frame: () => {
+        if (!this.shouldWork()) return;
+        this.framely.request();
+        this.later.after(600);
+      },
     });
-    bus.on('step', () => this.schedule(100));
-    bus.on('frame', () => {
-      const now = performance.now();
-      if (now - this.state.lastFrame > FRAME_MIN_MS) { this.state.lastFrame = now; this.refresh(); }
-      this.schedule(600);
-    });
-    bus.on('language', () => { this.ctx.i18n.apply(this.root); this.draw(); });
-    bus.on('tab', (id) => { if (id === this.root.id && this.state.dirty) this.refresh(); else if (id === this.root.id) this.draw(); });
     this.el.eta.addEventListener('input', () => {
       this.state.etaTouched = true;
       this.setEta(10 ** Number(this.el.eta.value));
@@ -96,15 +90,18 @@ class SlopePanel {
     this.el.useEta.addEventListener('click', () => this.useEta());
   }
 
+  onShown() {
+    if (this.stale) this.refresh(); else this.draw();
+  }
+
+  onLanguage() {
+    this.draw();
+  }
+
   setEta(eta) {
     this.state.eta = eta;
     this.el.eta.value = String(Math.log10(eta));
     this.el.etaOut.textContent = `η = ${Number(eta.toPrecision(3))}`;
-  }
-
-  schedule(ms) {
-    clearTimeout(this.state.timer);
-    this.state.timer = setTimeout(() => this.refresh(), ms);
   }
 
   onNetwork(doc) {
@@ -113,28 +110,24 @@ class SlopePanel {
     s.network = doc;
     if (!s.param || !doc.layers.some((l) => l.index === s.param.layer)) s.param = defaultParams(doc)[0];
     if (!s.etaTouched && doc.learning_rate) this.setEta(doc.learning_rate);
-    this.schedule(100);
+    if (!this.echoesStep(doc) && this.shouldWork()) this.later.after(100);
   }
 
-  async refresh() {
+  /** Fetch the slice through the current value (one request in flight, then the newest). */
+  refresh() {
     const s = this.state;
-    const id = this.ctx.getNetworkId();
-    if (!id || !s.param) return;
-    if (this.root.getClientRects().length === 0) { s.dirty = true; return; }
-    if (s.busy) { s.pending = true; return; }
-    s.busy = true;
-    s.dirty = false;
-    const seq = ++s.seq;
-    try {
-      const resp = await this.ctx.api.lossSlice(id, { param: s.param, span: Number(this.el.span.value), resolution: RESOLUTION });
-      if (seq === s.seq) { s.slice = resp; this.draw(); }
-    } catch (err) {
-      this.el.verdict.textContent = this.t('slope.error', { message: errorText(err, this.t) });
-      this.el.verdict.className = 'lv-status lv-error';
-    } finally {
-      s.busy = false;
-      if (s.pending) { s.pending = false; this.refresh(); }
-    }
+    if (!this.ctx.getNetworkId() || !s.param || !this.shouldWork()) return;
+    this.stale = false;
+    this.gate.single(async () => {
+      try {
+        const body = { param: s.param, span: Number(this.el.span.value), resolution: RESOLUTION };
+        s.slice = await this.ctx.api.lossSlice(this.ctx.getNetworkId(), body);
+        this.draw();
+      } catch (err) {
+        this.el.verdict.textContent = this.t('slope.error', { message: errorText(err, this.t) });
+        this.el.verdict.className = 'lv-status lv-error';
+      }
+    });
   }
 
   async useEta() {
@@ -159,14 +152,20 @@ class SlopePanel {
 
   draw() {
     const sl = this.state.slice;
+    if (!sl) return;
+    if (!this.visible) { this.undrawn = true; return; }
     const width = this.el.plot.clientWidth;
-    if (!sl || width === 0) return;
+    if (width === 0) return;
+    this.undrawn = false;
     const d3 = getD3();
     const name = paramLabel(sl.param);
     const pred = this.prediction();
     const x = d3.scaleLinear().domain(d3.extent(sl.values)).range([MARGIN.left, width - MARGIN.right]);
     const ys = [...sl.loss, sl.current_loss, ...(pred.landing === null ? [] : [pred.landing])];
-    const y = d3.scaleLinear().domain(d3.extent(ys)).nice().range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+    // Some room below the lowest point, so P at a minimum does not sit on the axis.
+    const [lo, hi] = d3.extent(ys);
+    const y = d3.scaleLinear().domain([lo - 0.08 * (hi - lo), hi]).nice()
+      .range([HEIGHT - MARGIN.bottom, MARGIN.top]);
     const svg = d3.select(this.el.plot).selectAll('svg').data([0]).join('svg')
       .attr('width', width).attr('height', HEIGHT).attr('class', 'slope-svg')
       .attr('data-slope', String(sl.slope)).attr('data-value', String(sl.value))

@@ -13,25 +13,21 @@
 import {
   SurfaceView, paramLabel, selectionToParam, defaultParams, errorText, PATH_COLOURS,
 } from './surface-view.js';
+import { buildPanel, LandscapePanel, RequestGate, makeDebounce } from './panel-utils.js';
 
 const COARSE = 31;
 const PATH_ONLY_RES = 2;
-const PLAY_SURFACE_MS = 1500;
+const PLAY_SURFACE_MS = 3000;
 const PLAY_IDLE_MS = 700;
 /** While playing, the 3-D view follows the path at most this often (it is slow without a GPU). */
-const PLAY_3D_MS = 1000;
+const PLAY_3D_MS = 2500;
 const STEP_DEBOUNCE_MS = 120;
 const SPANS = ['auto', 0.25, 0.5, 1, 2, 5];
 const RESOLUTIONS = [31, 51, 101];
 const KINDS = ['parameters', 'random', 'pca'];
 
 function buildDom(root) {
-  root.classList.add('lv-panel', 'surface-panel');
-  root.innerHTML = `
-    <header class="lv-head">
-      <h3 data-i18n="surface.title"></h3>
-      <p class="lv-intro" data-i18n="surface.intro"></p>
-    </header>
+  const q = buildPanel(root, { name: 'surface-panel', prefix: 'surface', body: `
     <div class="lv-controls">
       <div class="lv-seg" role="radiogroup" data-role="kinds">
         ${KINDS.map((k) => `<button type="button" role="radio" data-kind="${k}"
@@ -56,8 +52,7 @@ function buildDom(root) {
     </div>
     <p class="lv-help" data-role="help"></p>
     <div class="lv-plot-area" data-role="view" data-testid="surface-view"></div>
-    <p class="lv-status" data-role="status" aria-live="polite"></p>`;
-  const q = (role) => root.querySelector(`[data-role="${role}"]`);
+    <p class="lv-status" data-role="status" aria-live="polite"></p>` });
   return {
     kinds: q('kinds'), chips: q('chips'), picksField: q('picks-field'), seedField: q('seed-field'),
     seed: q('seed'), newSeed: q('new-seed'), span: q('span'), resolution: q('resolution'),
@@ -66,23 +61,30 @@ function buildDom(root) {
 }
 
 /** One panel instance; all its state lives here (no module-level state). */
-class SurfacePanel {
+class SurfacePanel extends LandscapePanel {
   constructor(root, ctx) {
-    this.root = root;
-    this.ctx = ctx;
-    this.t = (key, params) => ctx.i18n.t(key, params);
+    super(root, ctx);
     this.el = buildDom(root);
     this.el.span.value = 'auto';
     this.el.resolution.value = '101';
     this.view = new SurfaceView(this.el.view, { t: this.t, height: 340 });
-    this.state = {
-      kind: 'parameters', picks: [], seed: 0, network: null, surface: null, path: null,
-      seq: 0, pathSeq: 0, pathBusy: false, pathPending: false, lastPlaySurface: 0,
-      playTimer: 0, stepTimer: 0, dirty: true, message: null,
-    };
+    this.state = { kind: 'parameters', picks: [], seed: 0, network: null, surface: null, path: null,
+      lastPlaySurface: 0 };
+    /** surfaces: newest wins; paths: one in flight */
+    this.surfaceGate = new RequestGate();
+    this.pathGate = new RequestGate();
+    this.stepLater = makeDebounce(() => this.refresh());
+    this.stale = true;
     this.bindControls();
-    this.subscribe();
+    this.listen({
+      network: (doc) => this.onNetwork(doc),
+      selection: (sel) => this.onSelection(sel),
+      step: () => this.onStep(),
+      frame: () => this.onFrame(),
+    });
     this.renderStatic();
+    const doc = ctx.bus.get('network');
+    if (doc) this.onNetwork(doc);
   }
 
   bindControls() {
@@ -105,23 +107,16 @@ class SurfacePanel {
     this.el.resolution.addEventListener('change', () => this.refresh());
   }
 
-  subscribe() {
-    const { bus } = this.ctx;
-    bus.on('network', (doc) => this.onNetwork(doc));
-    bus.on('selection', (sel) => this.onSelection(sel));
-    bus.on('step', () => this.onStep());
-    bus.on('frame', () => this.onFrame());
-    bus.on('language', () => { this.renderStatic(); this.redraw(); });
-    bus.on('tab', (id) => {
-      if (id !== this.root.id) return;
-      if (this.state.dirty) this.refresh(); else this.view.resize();
-    });
-    const doc = bus.get('network');
-    if (doc) this.onNetwork(doc);
+  onShown() {
+    if (this.undrawn) this.renderStatic();
+    if (this.stale) this.refresh();
+    else if (this.undrawn) this.redraw();
+    else this.view.resize();
   }
 
-  isVisible() {
-    return this.root.getClientRects().length > 0;
+  onLanguage() {
+    this.renderStatic();
+    this.redraw();
   }
 
   onNetwork(doc) {
@@ -130,9 +125,11 @@ class SurfacePanel {
     const shape = (d) => d?.layers.map((l) => `${l.W.length}x${l.W[0].length}`).join(',');
     if (!prev || prev.id !== doc.id || shape(prev) !== shape(doc)) {
       this.state.picks = this.state.picks.filter((p) => this.fits(p, doc));
+      this.state.surface = null;
+      this.state.path = null;
     }
     this.renderChips();
-    this.onStep();
+    if (!this.echoesStep(doc)) this.onStep();
   }
 
   /** Whether a parameter reference exists in the network doc. */
@@ -163,30 +160,33 @@ class SurfacePanel {
   }
 
   onStep() {
-    clearTimeout(this.state.stepTimer);
-    this.state.stepTimer = setTimeout(() => this.refresh(), STEP_DEBOUNCE_MS);
+    if (this.shouldWork()) this.stepLater.after(STEP_DEBOUNCE_MS);
   }
 
+  /** A play frame: hidden, only note it; shown, move the path (and now and then the surface). */
   onFrame() {
-    const s = this.state;
-    clearTimeout(s.playTimer);
-    s.playTimer = setTimeout(() => this.refresh(), PLAY_IDLE_MS);
-    if (!this.isVisible()) { s.dirty = true; return; }
+    if (!this.shouldWork()) return;
+    this.stepLater.after(PLAY_IDLE_MS);
     const now = performance.now();
-    if (now - s.lastPlaySurface > PLAY_SURFACE_MS) {
-      s.lastPlaySurface = now;
+    if (now - this.state.lastPlaySurface > PLAY_SURFACE_MS) {
+      this.state.lastPlaySurface = now;
       this.refresh({ coarseOnly: true });
     } else {
       this.requestPath();
     }
   }
 
+  /** Whether the surface shown lies on the plane the next request would use. */
+  showsPlane() {
+    const shown = this.state.surface;
+    return Boolean(shown) && JSON.stringify(shown.plane) === JSON.stringify(this.body(2, 1).plane);
+  }
+
   /** The span ± of the next surface: the chosen one, or ('auto') one that holds the path. */
   chooseSpan() {
     if (this.el.span.value !== 'auto') return Number(this.el.span.value);
     const shown = this.state.path ?? this.state.surface;
-    const samePlane = shown && JSON.stringify(shown.plane) === JSON.stringify(this.body(2, 1).plane);
-    if (!samePlane) return 1;
+    if (!this.showsPlane()) return 1;
     const reach = Math.max(...shown.path.map((p) => Math.max(Math.abs(p.alpha), Math.abs(p.beta))));
     return Number(Math.max(0.5, reach * 1.15).toPrecision(2));
   }
@@ -203,57 +203,61 @@ class SurfacePanel {
 
   /**
    * Recompute the surface: coarse first, then (unless coarseOnly) the chosen resolution.
+   * Hidden, it only notes that the surface is stale.
    * @param {{coarseOnly?: boolean}} [opts]
    */
   async refresh(opts = {}) {
     const s = this.state;
     const id = this.ctx.getNetworkId();
     if (!id || !s.network) { this.setStatus(this.t('surface.nonetwork')); return; }
-    if (!this.isVisible()) { s.dirty = true; return; }
-    s.dirty = false;
-    const seq = ++s.seq;
+    if (!this.shouldWork()) return;
+    this.stale = false;
+    const isNewest = this.surfaceGate.ticket();
     const fine = Number(this.el.resolution.value);
-    let span = this.chooseSpan();
-    const steps = opts.coarseOnly || fine <= COARSE ? [Math.min(COARSE, fine)] : [COARSE, fine];
+    // Coarse first only for a new plane: after a step the old surface stays up meanwhile.
+    let steps = [fine];
+    if (opts.coarseOnly) steps = [Math.min(COARSE, fine)];
+    else if (fine > COARSE && !this.showsPlane()) steps = [COARSE, fine];
     for (const [i, res] of steps.entries()) {
       this.setStatus(this.t(i === 0 ? 'surface.status.loading' : 'surface.status.refining', { res }), true);
-      if (i > 0) span = this.chooseSpan();
       let resp;
       try {
-        resp = await this.ctx.api.lossSurface(id, this.body(res, span));
+        resp = await this.ctx.api.lossSurface(id, this.body(res, this.chooseSpan()));
       } catch (err) {
-        if (seq === s.seq) this.showError(err);
+        if (isNewest()) this.showError(err);
         return;
       }
-      if (seq !== s.seq) return;
+      if (!isNewest()) return;
       s.surface = resp;
       s.path = null;
-      await this.redraw();
-      if (seq !== s.seq) return;
+      // While playing, the slow 3-D view follows at most every PLAY_3D_MS.
+      await this.redraw({ skip3d: opts.coarseOnly && this.recently3d() });
+      if (!isNewest()) return;
     }
   }
 
   /** Fetch only the path (a 2×2 surface) and draw it on the surface already shown. */
-  async requestPath() {
-    const s = this.state;
-    if (!s.surface) return;
-    if (s.pathBusy) { s.pathPending = true; return; }
-    s.pathBusy = true;
-    const seq = s.seq;
-    const pathSeq = ++s.pathSeq;
-    try {
-      const span = s.surface.alpha.at(-1);
-      const resp = await this.ctx.api.lossSurface(this.ctx.getNetworkId(), this.body(PATH_ONLY_RES, span));
-      if (seq === s.seq && pathSeq === s.pathSeq && resp.step >= s.surface.step) {
-        s.path = resp;
-        await this.redraw({ skip3d: performance.now() - this.view.drawn3dAt < PLAY_3D_MS });
+  requestPath() {
+    if (!this.state.surface) return;
+    this.pathGate.single(async () => {
+      const s = this.state;
+      const sameSurface = this.surfaceGate.watch();
+      try {
+        const span = s.surface.alpha.at(-1);
+        const resp = await this.ctx.api.lossSurface(this.ctx.getNetworkId(), this.body(PATH_ONLY_RES, span));
+        if (sameSurface() && this.visible && resp.step >= s.surface.step) {
+          s.path = resp;
+          await this.redraw({ skip3d: this.recently3d() });
+        }
+      } catch (err) {
+        // A failed path refresh is harmless: the next frame or the next surface retries.
       }
-    } catch (err) {
-      // A failed path refresh is harmless: the next frame or the next surface retries.
-    } finally {
-      s.pathBusy = false;
-      if (s.pathPending) { s.pathPending = false; this.requestPath(); }
-    }
+    });
+  }
+
+  /** Whether the 3-D view was redrawn less than PLAY_3D_MS ago. */
+  recently3d() {
+    return performance.now() - this.view.drawn3dAt < PLAY_3D_MS;
   }
 
   axisTitles(resp) {
@@ -276,6 +280,8 @@ class SurfacePanel {
   async redraw(opts = {}) {
     const { surface, path } = this.state;
     if (!surface) return;
+    if (!this.visible) { this.undrawn = true; return; }
+    this.undrawn = false;
     const [xTitle, yTitle] = this.axisTitles(surface);
     const points = (path ?? surface).path;
     const revision = JSON.stringify(surface.plane);

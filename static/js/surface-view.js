@@ -115,17 +115,27 @@ export class SurfaceView {
     this.surfaceEl = document.createElement('div');
     this.surfaceEl.className = 'sv-plot sv-3d';
     if (this.show3d) container.appendChild(this.surfaceEl);
+    // A fixed CSS height: Plotly's resize adopts the element's height, and a height that
+    // followed the plot (plus borders) would grow a little on every resize.
+    for (const el of [this.contourEl, this.surfaceEl]) el.style.height = `${this.height}px`;
     /** last data drawn, redrawn on language change or resize */
     this.data = null;
     /** performance.now() of the last 3-D redraw, ms */
     this.drawn3dAt = 0;
-    this.observer = new ResizeObserver(() => this.resize());
+    /** width (px) the plots were last fitted to */
+    this.fittedWidth = 0;
+    this.observer = new ResizeObserver((entries) => {
+      const width = Math.round(entries[entries.length - 1].contentRect.width);
+      if (width > 0 && width !== this.fittedWidth) this.resize();
+    });
     this.observer.observe(container);
   }
 
-  /** Resize the plots to their boxes (after a tab became visible or the window changed). */
+  /** Fit the plots to their boxes' width (after a tab became visible or the window changed). */
   async resize() {
-    if (!this.data || this.container.offsetWidth === 0) return;
+    const width = this.container.clientWidth;
+    if (!this.data || width === 0) return;
+    this.fittedWidth = width;
     const Plotly = await loadPlotly();
     for (const el of [this.contourEl, this.surfaceEl]) {
       if (el._fullLayout && el.offsetWidth > 0) Plotly.Plots.resize(el);
@@ -157,6 +167,7 @@ export class SurfaceView {
       work.push(Plotly.react(this.surfaceEl, this.surfaceTraces(data), this.surfaceLayout(data), CONFIG));
     }
     await Promise.all(work);
+    this.fittedWidth = this.container.clientWidth;
     const ms = performance.now() - t0;
     this.expose(data, ms);
     return ms;

@@ -115,6 +115,7 @@ export default {
     'grad.vanishing': 'The first layer\'s gradient is over 100× smaller than the last: vanishing gradients.',
     'grad.exploding': 'The gradients grew over 100× since the start: exploding gradients.',
     'grad.clear': 'Clear',
+    'grad.gap': 'Dashed: steps trained while this tab was hidden, when no gradients were sampled.',
   },
   zh: {
     'surface.title': '损失曲面',
@@ -218,5 +219,6 @@ export default {
     'grad.vanishing': '第一层的梯度比最后一层小 100 倍以上：梯度消失。',
     'grad.exploding': '梯度比开始时增大了 100 倍以上：梯度爆炸。',
     'grad.clear': '清空',
+    'grad.gap': '虚线：这个标签页隐藏时训练的那些步，当时没有采样梯度。',
   },
 };
