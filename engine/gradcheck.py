@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.spec import check_work
 from engine.surface import batched_costs
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ def gradient_check(trainer: Trainer, h: float = H) -> dict[str, Any]:
         {"h", "layers": [{"index", "numeric_W" (nˡ, nˡ⁻¹), "backprop_W", "numeric_b" (nˡ,),
         "backprop_b", "relative_error_W", "relative_error_b", "relative_error"}], "relative_error"}
     """
+    layout = trainer.layout
+    check_work("network", 2.0 * layout.n_params * trainer.data.n * layout.n_weights,
+               "2 × parameters × samples × weights", "check a smaller net or fewer samples")
     numeric = numeric_gradient(trainer, h)
     bp = trainer.backward()["grad"]
     nW, nb = trainer.layout.views(numeric)

@@ -14,6 +14,7 @@ import numpy as np
 
 from engine.errors import SpecError
 from engine.history import History
+from engine.spec import check_work
 from engine.surface import pca_directions, plane_directions, project_path, surface_grid
 from engine.trainer import Trainer
 
@@ -39,6 +40,10 @@ def race(trainer: Trainer, optimizers: list[dict[str, Any]], steps: int,
     if len(optimizers) * (steps + 1) * P > RACE_BUDGET:
         raise SpecError("steps", f"racers × (steps + 1) × parameters must stay under "
                         f"{RACE_BUDGET}; lower steps or the number of optimizers", "out_of_range")
+    check_work("steps", float(len(optimizers)) * steps * trainer.batch_size
+               * trainer.layout.n_weights + float(resolution) ** 2 * trainer.data.n
+               * trainer.layout.n_weights, "racers × steps × batch × weights + the surface",
+               "use fewer steps, racers or a lower resolution")
     start = trainer.parameters()
     racers = []
     for opt in optimizers:

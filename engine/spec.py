@@ -28,6 +28,8 @@ LIMITS = {
     "seed": 2**32 - 1,
     "learning_rate": 1e6,
     "lambda": 1e6,
+    #: multiply-adds one request may cost (≈ 10–20 s on one core); see ``check_work``
+    "work": 2e10,
 }
 INIT_SCHEMES = ("xavier", "xavier_normal", "he", "normal", "zeros")
 DECAY_KINDS = ("none", "step", "exponential", "inverse_time")
@@ -51,6 +53,20 @@ def check_number(value: Any, field: str, lo: float | None = None, hi: float | No
         rng = f"{left}{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}{right}"
         raise SpecError(field, f"must be in {rng}, got {value}", "out_of_range")
     return int(value) if integer else float(value)
+
+
+def check_work(field: str, macs: float, what: str, advice: str) -> None:
+    """Raise SpecError if a computation of ``macs`` multiply-adds exceeds the work limit.
+
+    Args:
+        field: the request field to name (the one to lower).
+        macs: estimated multiply-adds, e.g. steps × batch size × weights.
+        what: how the estimate is formed, in words.
+        advice: what to lower.
+    """
+    if macs > LIMITS["work"]:
+        raise SpecError(field, f"this needs about {macs:.2g} multiply-adds ({what}); the limit "
+                        f"is {LIMITS['work']:.0g}: {advice}", "too_much_work")
 
 
 def check_choice(value: Any, field: str, choices: tuple[str, ...] | list[str]) -> str:

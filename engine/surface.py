@@ -19,6 +19,7 @@ import numpy as np
 
 from engine.errors import SpecError
 from engine.losses import regularization_cost
+from engine.spec import check_work
 
 if TYPE_CHECKING:
     from engine.trainer import Trainer
@@ -203,6 +204,8 @@ def loss_surface(trainer: Trainer, plane: Any, span: float, resolution: int) -> 
         α, β, true recorded loss and off-plane distance, ending at the current θ (0, 0);
         d1, d2 (P,); and for PCA planes the explained-variance ratios.
     """
+    check_work("resolution", float(resolution) ** 2 * trainer.data.n * trainer.layout.n_weights,
+               "resolution² × samples × weights", "lower the resolution")
     info = plane_directions(trainer, plane)
     grid, loss = surface_grid(trainer, info, span, resolution)
     thetas, points = trajectory(trainer)
@@ -238,6 +241,8 @@ def project_path(thetas: np.ndarray, points: list[dict[str, Any]], centre: np.nd
 def loss_slice(trainer: Trainer, param: Any, span: float, resolution: int) -> dict[str, Any]:
     """Return the cost along one parameter w with the others fixed: w + α for α in
     ``linspace(−span, span, resolution)``: {"values" (res,), "loss" (res,), "flat_index"}."""
+    check_work("resolution", float(resolution) * trainer.data.n * trainer.layout.n_weights,
+               "resolution × samples × weights", "lower the resolution")
     e, layer = parameter_direction(trainer, param, "param")
     grid = np.linspace(-span, span, resolution)
     base = trainer.theta.copy()

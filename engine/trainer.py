@@ -26,7 +26,7 @@ from engine.losses import LOSSES, add_regularization_grad, regularization_cost
 from engine.network import Layout, Network
 from engine.optimizers import OPTIMIZERS, learning_rate
 from engine.serialize import FORMAT, load_trainer
-from engine.spec import merge_hyper, normalize_spec
+from engine.spec import check_work, merge_hyper, normalize_spec
 from engine.training_data import build_data
 
 
@@ -204,6 +204,8 @@ class Trainer:
         of each update's batch at the parameters it started from: the full training loss
         for full-batch training without dropout).
         """
+        check_work("steps", float(k) * self.batch_size * self.layout.n_weights,
+                   "steps × batch size × weights", "use fewer steps")
         losses: list[float] = []
         self.last_update = None
         # Overflow on the way to divergence is detected and reported, not warned about.

@@ -188,3 +188,27 @@ def test_malformed_json_is_422(client: TestClient) -> None:
     r = client.post("/api/networks", content=b"{not json",
                     headers={"content-type": "application/json"})
     assert r.status_code == 422 and "error" in r.json()
+
+
+def test_work_limits_refuse_huge_jobs_before_starting(client: TestClient) -> None:
+    spec = {"layers": [2] + [64] * 9 + [1], "loss": "quadratic",
+            "dataset": {"name": "xor", "samples": 10_000, "validation_fraction": 0.2}}
+    r = client.post("/api/networks", json=spec)
+    assert r.status_code == 201
+    nid = r.json()["id"]
+    r = client.post(f"/api/networks/{nid}/step", json={"steps": 10_000})
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "steps"
+    assert r.json()["error"]["code"] == "too_much_work" and "limit" in r.json()["error"]["message"]
+    assert client.get(f"/api/networks/{nid}").json()["step"] == 0
+    r = client.post(f"/api/networks/{nid}/loss-surface",
+                    json={"plane": {"kind": "random"}, "resolution": 201})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "resolution"
+    r = client.post(f"/api/networks/{nid}/gradient-check")
+    assert r.status_code == 422 and r.json()["error"]["field"] == "network"
+    with client.websocket_connect(f"/api/networks/{nid}/play") as ws:
+        ws.send_json({"type": "start", "steps_per_frame": 1000})
+        msg = ws.receive_json()
+        assert msg["type"] == "error" and msg["error"]["field"] == "steps_per_frame"
+        assert ws.receive_json() == {"type": "paused", "reason": "error"}
+        ws.send_json({"type": "stop"})

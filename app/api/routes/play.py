@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.present import heatmaps_public, history_public, parameter_layers
 from app.core.errors import ApiError, error_body
 from app.store import NetworkStore
+from engine.errors import SpecError
 from engine.heatmap import neuron_heatmaps
 
 router = APIRouter()
@@ -119,6 +120,12 @@ async def play(websocket: WebSocket, net_id: str) -> None:
             except ApiError as exc:
                 await _send(websocket, {"type": "error", **error_body(exc.code, exc.message)})
                 break
+            except SpecError as exc:  # e.g. steps_per_frame over the work limit for this net
+                state["running"] = False
+                await _send(websocket, {"type": "error", **error_body(
+                    exc.code, exc.message, "steps_per_frame")})
+                await _send(websocket, {"type": "paused", "reason": "error"})
+                continue
             since = frame["step"]
             await _send(websocket, frame)
             if frame["status"] != "ok" or frame.get("early_stopped"):
