@@ -99,7 +99,7 @@ class NetworkStore:
                     self._delete_locked(old)
             self._db.execute("BEGIN")
             self._db.execute("INSERT INTO networks VALUES (?, ?, ?, ?, ?)",
-                             (net_id, _dumps(trainer.spec), self._state(trainer), now, now))
+                             (net_id, self._spec(trainer), self._state(trainer), now, now))
             self._write_points(net_id, entry)
             self._db.execute("COMMIT")
             entry.accessed_written = now
@@ -157,7 +157,7 @@ class NetworkStore:
         """Write the network's state (and spec if it changed) durably; call holding its lock."""
         trainer = entry.trainer
         state = self._state(trainer)
-        spec = _dumps(trainer.spec) if spec_changed else None
+        spec = self._spec(trainer) if spec_changed else None
         with self._lock:
             if entry.deleted:
                 return
@@ -169,7 +169,12 @@ class NetworkStore:
             self._write_points(net_id, entry)
             self._db.execute("COMMIT")
 
+    def _spec(self, trainer: Trainer) -> bytes:
+        """What changes only with the spec: the spec and the initial parameters."""
+        return _dumps({"spec": trainer.spec, "initial_parameters": trainer.initial_parameters()})
+
     def _state(self, trainer: Trainer) -> bytes:
+        """What a step changes (written on every save)."""
         hist = trainer.history
         return _dumps({**trainer.state_dict(),
                        "history_meta": {"capacity": hist.capacity, "stride": hist.stride}})
@@ -207,7 +212,7 @@ class NetworkStore:
         meta = state.pop("history_meta")
         points = [orjson.loads(r[0]) for r in self._db.execute(
             "SELECT point FROM points WHERE id = ? ORDER BY step", (net_id,))]
-        doc = {"format": FORMAT, "spec": orjson.loads(row[0]), **state,
+        doc = {"format": FORMAT, **orjson.loads(row[0]), **state,
                "history": {**meta, "points": points}}
         trainer = Trainer.from_dict(doc)
         entry = Entry(trainer, {p["step"] for p in points})

@@ -399,15 +399,19 @@ class Trainer:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the whole session as a JSON-safe dict (exact float round trip)."""
-        return {"format": FORMAT, "spec": self.spec, **self.state_dict(),
+        return {"format": FORMAT, "spec": self.spec,
+                "initial_parameters": self.initial_parameters(), **self.state_dict(),
                 "history": self.history.to_dict()}
 
+    def initial_parameters(self) -> list[dict[str, Any]]:
+        """Return the parameters at step 0 (what reset returns to) as ``[{"W", "b"}, …]``."""
+        return theta_to_parameters(self.layout, self.initial_theta)
+
     def state_dict(self) -> dict[str, Any]:
-        """Return everything but the spec and the history points, JSON-safe."""
+        """Return what training changes (no spec, initial parameters or history points)."""
         e = self.early
         return {
             "parameters": self.parameters(),
-            "initial_parameters": theta_to_parameters(self.layout, self.initial_theta),
             "optimizer_state": self.optimizer.state_dict(), "step": self.t,
             "epoch_base": self.epoch_base, "epoch_base_step": self.epoch_base_step,
             "status": self.status, "diverged_at_step": self.diverged_at_step,
