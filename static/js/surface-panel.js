@@ -19,8 +19,11 @@ const COARSE = 31;
 const PATH_ONLY_RES = 2;
 const PLAY_SURFACE_MS = 3000;
 const PLAY_IDLE_MS = 700;
-/** While playing, the 3-D view follows the path at most this often (it is slow without a GPU). */
-const PLAY_3D_MS = 2500;
+/** While playing, the 3-D view follows the surface at most this often... */
+const PLAY_3D_MS = 5000;
+/** ...and only if its last redraw took at most this long (ms, until painted): without a GPU
+ * a redraw freezes the page for a third of a second, so it then waits for Pause. */
+const PLAY_3D_BUDGET_MS = 60;
 const STEP_DEBOUNCE_MS = 120;
 const SPANS = ['auto', 0.25, 0.5, 1, 2, 5];
 const RESOLUTIONS = [31, 51, 101];
@@ -218,11 +221,12 @@ class SurfacePanel extends LandscapePanel {
     let steps = [fine];
     if (opts.coarseOnly) steps = [Math.min(COARSE, fine)];
     else if (fine > COARSE && !this.showsPlane()) steps = [COARSE, fine];
-    for (const [i, res] of steps.entries()) {
-      this.setStatus(this.t(i === 0 ? 'surface.status.loading' : 'surface.status.refining', { res }), true);
+    this.setStatus(this.t('surface.status.loading', { res: steps[0] }), true);
+    let next = this.fetchSurface(id, steps[0]);
+    for (let i = 0; i < steps.length; i += 1) {
       let resp;
       try {
-        resp = await this.ctx.api.lossSurface(id, this.body(res, this.chooseSpan()));
+        resp = await next;
       } catch (err) {
         if (isNewest()) this.showError(err);
         return;
@@ -230,10 +234,28 @@ class SurfacePanel extends LandscapePanel {
       if (!isNewest()) return;
       s.surface = resp;
       s.path = null;
-      // While playing, the slow 3-D view follows at most every PLAY_3D_MS.
+      // Ask for the finer surface at once: the server computes it while this one is drawn.
+      if (i + 1 < steps.length) {
+        next = this.fetchSurface(id, steps[i + 1]);
+        next.catch(() => {}); // handled when awaited above
+      }
+      // While playing, the slow 3-D view follows rarely, or (without a GPU) after Pause.
       await this.redraw({ skip3d: opts.coarseOnly && this.recently3d() });
       if (!isNewest()) return;
+      if (i + 1 < steps.length) {
+        this.setStatus(this.t('surface.status.refining', { res: steps[i + 1] }), true);
+      }
     }
+  }
+
+  /**
+   * Ask for the surface at a resolution (span from the surface shown, see chooseSpan).
+   * @param {string} id network id
+   * @param {number} res points a side
+   * @returns {Promise<object>} the API's loss-surface answer
+   */
+  fetchSurface(id, res) {
+    return this.ctx.api.lossSurface(id, this.body(res, this.chooseSpan()));
   }
 
   /** Fetch only the path (a 2×2 surface) and draw it on the surface already shown. */
@@ -247,7 +269,7 @@ class SurfacePanel extends LandscapePanel {
         const resp = await this.ctx.api.lossSurface(this.ctx.getNetworkId(), this.body(PATH_ONLY_RES, span));
         if (sameSurface() && this.visible && resp.step >= s.surface.step) {
           s.path = resp;
-          await this.redraw({ skip3d: this.recently3d() });
+          await this.redrawPath();
         }
       } catch (err) {
         // A failed path refresh is harmless: the next frame or the next surface retries.
@@ -255,9 +277,24 @@ class SurfacePanel extends LandscapePanel {
     });
   }
 
-  /** Whether the 3-D view was redrawn less than PLAY_3D_MS ago. */
+  /**
+   * Move the newest path on the surface already drawn (an overlay, one per animation
+   * frame; the 3-D view waits for the next surface), or redraw all if that surface is not
+   * the one drawn.
+   */
+  async redrawPath() {
+    const { surface, path } = this.state;
+    if (!this.visible) { this.undrawn = true; return; }
+    if (this.view.data?.loss !== surface.loss) { await this.redraw({ skip3d: this.recently3d() }); return; }
+    const points = path.path;
+    await this.view.updatePath([{ name: this.t('surface.path'), color: PATH_COLOURS[0], points, current: true }]);
+    this.root.dataset.step = String(points[points.length - 1].step);
+    this.statusReady();
+  }
+
+  /** While playing: whether to leave the 3-D view alone (see PLAY_3D_MS, PLAY_3D_BUDGET_MS). */
   recently3d() {
-    return performance.now() - this.view.drawn3dAt < PLAY_3D_MS;
+    return performance.now() - this.view.drawn3dAt < PLAY_3D_MS || this.view.paint3dMs > PLAY_3D_BUDGET_MS;
   }
 
   axisTitles(resp) {

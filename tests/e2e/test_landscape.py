@@ -42,6 +42,20 @@ DRAWN_STEPS_JS = """async (ms) => {
   return steps;
 }"""
 
+# The path overlay over the contour map, read during one animation frame while playing.
+OVERLAY_JS = """() => new Promise((resolve) => {
+  const view = document.querySelector("#panel-surface [data-testid='surface-view']");
+  const svg = view.querySelector('.sv-overlay');
+  let frames = 0;
+  const look = () => {
+    const active = view.classList.contains('sv-overlaying');
+    if (!active && frames++ < 120) { requestAnimationFrame(look); return; }
+    resolve({ active, circles: svg.querySelectorAll('circle').length,
+      stars: svg.querySelectorAll('path').length, length: Number(view.dataset.pathLength) });
+  };
+  requestAnimationFrame(look);
+})"""
+
 # A point of an edge's hit path (viewport px) where that path is the topmost element, so a
 # real mouse click there selects this edge and no other.
 EDGE_POINT_JS = """(el) => {
@@ -132,7 +146,26 @@ def check_surface(page: Page, base_url: str, net_id: str, recorded: list) -> dic
     assert close(float(page.locator(SURFACE).get_attribute("data-current-loss")), loss)
     assert close(current["z"][0], loss)
     assert close(contour["z"][50][50], loss)
+    check_surface_3d(page, path, loss)
     return net
+
+
+def check_surface_3d(page: Page, path: dict, loss: float) -> None:
+    """The 3-D view, drawn after the contour map, shows the same path and current point on
+    a mesh decimated to 51×51 (every other grid point, centre kept), and says so."""
+    page.wait_for_function(f"document.querySelector(\"{SURFACE}\").dataset.resolution3d === '101'",
+                           timeout=30_000)
+    traces = page.evaluate(TRACES_JS, "#panel-surface .sv-3d")
+    mesh = next(t for t in traces if t["role"] == "surface")
+    path3d = next(t for t in traces if t["role"] == "path")
+    current = next(t for t in traces if t["role"] == "current")
+    assert len(mesh["z"]) == len(mesh["z"][0]) == 51
+    assert mesh["x"][25] == 0 and close(mesh["z"][25][25], loss)
+    assert path3d["x"] == path["x"] and path3d["y"] == path["y"]
+    assert close(current["z"][0], loss)
+    caption = page.evaluate("document.querySelector('#panel-surface .sv-3d')._fullLayout"
+                            ".annotations[0].text")
+    assert caption == "Resolution 51×51"
 
 
 def test_landscape_tabs_match_the_api(page: Page, base_url: str, console_errors: list) -> None:
@@ -244,12 +277,23 @@ def check_play(page: Page, base_url: str, net_id: str) -> None:
     assert [u for u in asked if "/loss-" in u or "/race" in u] == []
     show_tab(page, "surface")
     assert len(set(page.evaluate(DRAWN_STEPS_JS, 1500))) >= 3
+    # While playing the path moves on a light overlay (one point per step drawn), not by
+    # redrawing the plots.
+    overlay = page.evaluate(OVERLAY_JS)
     page.get_by_role("button", name="Pause", exact=True).click()
     page.wait_for_function("document.body.dataset.playing === '0' && "
                            "document.body.dataset.busy === '0'")
     step = api(base_url, "GET", net_id)["step"]
     wait_surface(page, step)
     assert page.locator("#panel-surface").get_attribute("data-surface-step") == str(step)
+    assert overlay["active"] and overlay["circles"] == overlay["length"] > 11
+    assert overlay["stars"] == 1
+    # After Pause the plots show the path again and the overlay is gone.
+    page.wait_for_function(f"!document.querySelector(\"{SURFACE}\").classList"
+                           ".contains('sv-overlaying')")
+    traces = page.evaluate(TRACES_JS, "#panel-surface .sv-contour")
+    path = next(t for t in traces if t["role"] == "path")
+    assert path["customdata"][-1][0] == step and (path["x"][-1], path["y"][-1]) == (0, 0)
 
 
 # Text that shows a tab is drawn in a language: (element selector, text it contains).
