@@ -45,7 +45,7 @@ def initialize(layout: Layout, init: dict[str, Any]) -> np.ndarray:
     return theta
 
 
-def _matrix(value: Any, shape: tuple[int, ...], field: str) -> np.ndarray:
+def check_array(value: Any, shape: tuple[int, ...], field: str) -> np.ndarray:
     """Return ``value`` as a finite float64 array of ``shape`` or raise SpecError."""
     try:
         arr = np.asarray(value, dtype=np.float64)
@@ -56,7 +56,8 @@ def _matrix(value: Any, shape: tuple[int, ...], field: str) -> np.ndarray:
         raise SpecError(field, "must contain numbers only", "type")
     if arr.shape != shape:
         raise SpecError(field, f"has shape {arr.shape} but must have shape {shape} "
-                        "(W is (n_out, n_in), b is (n_out,))", "shape")
+                        + ("(W is (n_out, n_in), b is (n_out,))" if len(shape) == 2 else ""),
+                        "shape")
     if not np.isfinite(arr).all():
         raise SpecError(field, "contains a value that is not a finite number", "not_finite")
     return arr
@@ -79,8 +80,8 @@ def parameters_to_theta(layout: Layout, params: Any, field: str = "parameters") 
     for l, entry in enumerate(params):
         if not isinstance(entry, dict) or set(entry) - {"W", "b"} or "W" not in entry:
             raise SpecError(f"{field}[{l}]", "must be an object with W and b", "type")
-        Ws[l][...] = _matrix(entry["W"], Ws[l].shape, f"{field}[{l}].W")
-        bs[l][...] = _matrix(entry.get("b", [0.0] * bs[l].size), bs[l].shape, f"{field}[{l}].b")
+        Ws[l][...] = check_array(entry["W"], Ws[l].shape, f"{field}[{l}].W")
+        bs[l][...] = check_array(entry.get("b", [0.0] * bs[l].size), bs[l].shape, f"{field}[{l}].b")
     return theta
 
 

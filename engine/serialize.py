@@ -9,30 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from engine.errors import SpecError
 from engine.history import History
-from engine.initializers import parameters_to_theta
+from engine.initializers import check_array, parameters_to_theta
 from engine.spec import check_number
 
 if TYPE_CHECKING:
     from engine.trainer import Trainer
 
 FORMAT = "backprop-explorer/1"
-
-
-def _vector(value: Any, n: int, field: str) -> np.ndarray:
-    if isinstance(value, list | tuple) and any(isinstance(v, bool | str) for v in value):
-        # np.asarray would quietly turn "0.5" into 0.5 and True into 1.0
-        raise SpecError(field, f"must be a list of {n} numbers", "type")
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise SpecError(field, f"must be a list of {n} numbers", "type") from None
-    if arr.shape != (n,) or not np.isfinite(arr).all():
-        raise SpecError(field, f"must be a list of {n} finite numbers", "shape")
-    return arr
 
 
 def _check_history(data: Any, n_params: int) -> History:
@@ -49,7 +34,7 @@ def _check_history(data: Any, n_params: int) -> History:
         if step <= last:
             raise SpecError(f"{field}.step", "steps must increase", "order")
         last = step
-        _vector(p.get("theta"), n_params, f"{field}.theta")
+        check_array(p.get("theta"), (n_params,), f"{field}.theta")
         for key in ("loss", "validation_loss", "accuracy", "validation_accuracy"):
             if p.get(key) is not None:
                 check_number(p[key], f"{field}.{key}")
@@ -69,7 +54,8 @@ def _check_early(early: dict[str, Any], n_params: int) -> dict[str, Any]:
         "since_best": check_number(early.get("since_best", 0), f"{field}.since_best", 0, 2**40,
                                    integer=True),
         "stopped": stopped,
-        "best_theta": None if best is None else _vector(best, n_params, f"{field}.best_theta"),
+        "best_theta": None if best is None
+        else check_array(best, (n_params,), f"{field}.best_theta"),
     }
 
 
@@ -94,7 +80,7 @@ def load_trainer(cls: type[Trainer], doc: Any) -> Trainer:
         if key == "t":
             check_number(state[key], "optimizer_state.t", 0, 2**40, integer=True)
         else:
-            _vector(state[key], layout.n_params, f"optimizer_state.{key}")
+            check_array(state[key], (layout.n_params,), f"optimizer_state.{key}")
     trainer.optimizer.load_state(state)
     trainer.t = check_number(doc.get("step"), "step", 0, 2**40, integer=True)
     trainer.epoch_base = check_number(doc.get("epoch_base", 0), "epoch_base", 0, 2**40,

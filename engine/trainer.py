@@ -118,11 +118,14 @@ class Trainer:
                 self._metrics = self._evaluate()
         return dict(self._metrics)
 
-    def _evaluate(self) -> dict[str, Any]:
+    def _evaluate(self, train: tuple[float, np.ndarray] | None = None) -> dict[str, Any]:
+        """Return the metrics at θ; ``train`` = (cost, output (n, nL)) on the training set
+        when a forward pass already computed them."""
         d = self.data
-        zs, acts = self.net.forward(d.X)
-        out: dict[str, Any] = {"loss": self._cost_from(zs[-1], acts[-1], d.Y),
-                               "accuracy": self.accuracy(acts[-1], d.Y),
+        if train is None:
+            zs, acts = self.net.forward(d.X)
+            train = (self._cost_from(zs[-1], acts[-1], d.Y), acts[-1])
+        out: dict[str, Any] = {"loss": train[0], "accuracy": self.accuracy(train[1], d.Y),
                                "validation_loss": None, "validation_accuracy": None}
         if d.X_val.shape[0]:
             zv, av = self.net.forward(d.X_val)
@@ -257,25 +260,9 @@ class Trainer:
         return True
 
     def _record(self, t: int, cost: float, out: np.ndarray) -> None:
-        """Record θ_t in the history; the full-batch cost is reused, else recomputed."""
-        self._metrics = None
-        if self.full_batch:
-            m = self.metrics_with(cost, out)
-        else:
-            m = self.metrics()
-        self.history.record(t, self.theta, **m)
-
-    def metrics_with(self, cost: float, out: np.ndarray) -> dict[str, Any]:
-        """Return ``metrics()`` reusing a full-training-set cost and output (n, nL)."""
-        d = self.data
-        res: dict[str, Any] = {"loss": cost, "accuracy": self.accuracy(out, d.Y),
-                               "validation_loss": None, "validation_accuracy": None}
-        if d.X_val.shape[0]:
-            zv, av = self.net.forward(d.X_val)
-            res["validation_loss"] = self._cost_from(zv[-1], av[-1], d.Y_val)
-            res["validation_accuracy"] = self.accuracy(av[-1], d.Y_val)
-        self._metrics = res
-        return dict(res)
+        """Record θ_t in the history; a full-batch step's cost and output are reused."""
+        self._metrics = self._evaluate((cost, out) if self.full_batch else None)
+        self.history.record(t, self.theta, **self._metrics)
 
     def _diverge(self, at_step: int, rollback: bool) -> bool:
         """Mark divergence; with ``rollback`` undo the last update (it gave a non-finite loss)."""
