@@ -240,7 +240,9 @@ def project_path(thetas: np.ndarray, points: list[dict[str, Any]], centre: np.nd
 
 def loss_slice(trainer: Trainer, param: Any, span: float, resolution: int) -> dict[str, Any]:
     """Return the cost along one parameter w with the others fixed: w + α for α in
-    ``linspace(−span, span, resolution)``: {"values" (res,), "loss" (res,), "flat_index"}."""
+    ``linspace(−span, span, resolution)``: {"values" (res,), "loss" (res,), "flat_index",
+    "value" (w), "slope" (∂C/∂w by backprop), "learning_rate" (η), "next_value" (w − η ∂C/∂w,
+    the SGD step for w alone)}."""
     check_work("resolution", float(resolution) * trainer.data.n * trainer.layout.n_weights,
                "resolution × samples × weights", "lower the resolution")
     e, layer = parameter_direction(trainer, param, "param")
@@ -248,7 +250,11 @@ def loss_slice(trainer: Trainer, param: Any, span: float, resolution: int) -> di
     base = trainer.theta.copy()
     loss = batched_costs(trainer, lambda s, t: base + grid[s:t, None] * e, resolution, layer)
     flat = int(np.argmax(e))
-    return {"values": base[flat] + grid, "loss": loss, "flat_index": flat}
+    slope = float(trainer.backward()["grad"][flat])
+    eta = trainer.eta()
+    return {"values": base[flat] + grid, "loss": loss, "flat_index": flat,
+            "value": float(base[flat]), "slope": slope, "learning_rate": eta,
+            "next_value": float(base[flat]) - eta * slope}
 
 
 def costs_at(trainer: Trainer, thetas: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:

@@ -55,13 +55,9 @@ def read_loss_slice(net_id: NetId, body: SliceBody, store: Store) -> FastJSON:
     tr = snapshot(store, net_id)
     param = body.param.model_dump()
     res = loss_slice(tr, param, body.span, body.resolution)
-    flat = res["flat_index"]
-    grad = float(tr.backward()["grad"][flat])
-    w = float(tr.theta[flat])
-    eta = tr.eta()
     return FastJSON({"param": param, "values": arr(res["values"]), "loss": arr(res["loss"]),
-                     "value": w, "current_loss": tr.metrics()["loss"], "slope": grad,
-                     "learning_rate": eta, "next_value": w - eta * grad, "step": tr.t,
+                     "current_loss": tr.metrics()["loss"], "step": tr.t,
+                     **{k: res[k] for k in ("value", "slope", "learning_rate", "next_value")},
                      "note": "slope is dC/dw at the current value; the next SGD step moves w "
                              "by -learning_rate * slope (the full step also moves the other "
                              "parameters)"})
